@@ -1,0 +1,210 @@
+"""Builds the Bot, Dispatcher, Redis and services; starts and stops everything in order.
+
+One process runs the dispatcher (polling or webhook), the web server and, in demo mode, the
+built-in sandbox exchanger. Everything that must survive a restart lives in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.types import BotCommand
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.config import SUPPORTED_LOCALES, Settings
+from bot.content import Content
+from bot.exchanger import ExchangerClient
+from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
+from bot.storage.keys import RedisKeys
+from bot.storage.profiles import UserProfiles
+from bot.storage.redis import create_redis, redacted_url
+from bot.storage.secrets import get_or_create_secret
+from bot.telegram import create_bot
+from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
+from handlers import get_routers
+
+logger = logging.getLogger(__name__)
+
+FSM_TTL = timedelta(days=7)
+
+DEMO_BANNER = """
+==========================================================================
+ DEMO MODE: EXCHANGER_API_URL is empty, so the built-in sandbox exchanger
+ answers instead of a real one ({url}).
+ Rates, bids and payments are make-believe: no money moves.
+ Set EXCHANGER_API_URL, EXCHANGER_API_LOGIN and EXCHANGER_API_KEY to go live.
+=========================================================================="""
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line for the operator."""
+
+
+def build_dispatcher(
+    *, redis: Redis, keys: RedisKeys, i18n: CatalogI18n, profiles: UserProfiles
+) -> Dispatcher:
+    key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
+    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+    # Event isolation: two quick clicks of one user are handled one after the other, so a
+    # step cannot be passed twice, and several bot processes may share the work.
+    isolation = RedisEventIsolation(redis, key_builder=key_builder)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    UserLocaleMiddleware(i18n, profiles).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+async def set_commands(bot: Bot, i18n: CatalogI18n) -> None:
+    for locale in SUPPORTED_LOCALES:
+        with i18n.use_locale(locale):
+            commands = [
+                BotCommand(command="start", description=i18n.gettext("Main menu")),
+                BotCommand(command="cancel", description=i18n.gettext("Stop and go back")),
+                BotCommand(command="language", description=i18n.gettext("Choose the language")),
+                BotCommand(command="help", description=i18n.gettext("What the bot can do")),
+            ]
+        await bot.set_my_commands(commands, language_code=locale)
+        if locale == i18n.default_locale:
+            await bot.set_my_commands(commands)
+
+
+class ExchangeBotApp:
+    """The running bot. `start()` returns once it serves; `stop()` undoes it in reverse."""
+
+    def __init__(self, settings: Settings, content: Content) -> None:
+        self.settings = settings
+        self.content = content
+        self.keys = RedisKeys(settings.REDIS_PREFIX)
+        self.redis: Redis | None = None
+        self.sandbox: RunningSandbox | None = None
+        self.exchanger: ExchangerClient | None = None
+        self.bot: Bot | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.web_runner: web.AppRunner | None = None
+        self.web_port: int | None = None
+        self.polling_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.redis = create_redis(settings.REDIS_URL)
+        try:
+            await self.redis.ping()
+        except (RedisError, OSError) as exc:
+            raise StartupError(
+                f"Redis at {redacted_url(settings.REDIS_URL)} does not answer: {exc}"
+            ) from None
+
+        self.exchanger = await self._start_exchanger()
+        self.bot = create_bot(
+            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL
+        )
+        i18n = create_i18n(settings.DEFAULT_LOCALE)
+        profiles = UserProfiles(self.redis, self.keys)
+        self.dispatcher = build_dispatcher(
+            redis=self.redis, keys=self.keys, i18n=i18n, profiles=profiles
+        )
+        self.dispatcher.workflow_data.update(
+            settings=settings,
+            content=self.content,
+            exchanger=self.exchanger,
+            profiles=profiles,
+            redis_keys=self.keys,
+        )
+
+        webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
+            self.redis, self.keys, "webhook"
+        )
+        await self._start_web(webhook_secret)
+        try:
+            await set_commands(self.bot, i18n)
+        except Exception as exc:  # the menu of commands is a nicety, not a reason to stop
+            logger.warning("Could not set the bot's command list: %s", exc)
+
+        if settings.webhook_mode:
+            url = settings.PUBLIC_URL + TELEGRAM_WEBHOOK_PATH
+            await self.bot.set_webhook(
+                url, secret_token=webhook_secret, allowed_updates=self._allowed_updates()
+            )
+            logger.info("Receiving updates by webhook at %s", url)
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self.polling_task = asyncio.create_task(
+                self.dispatcher.start_polling(
+                    self.bot,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=self._allowed_updates(),
+                )
+            )
+            logger.info("Receiving updates by long polling")
+
+    def _allowed_updates(self) -> list[str]:
+        assert self.dispatcher is not None
+        return self.dispatcher.resolve_used_update_types()
+
+    async def _start_exchanger(self) -> ExchangerClient:
+        settings = self.settings
+        if settings.demo_exchanger:
+            self.sandbox = await start_sandbox(SandboxConfig(demo=True))
+            logger.warning(DEMO_BANNER.format(url=self.sandbox.url))
+            return ExchangerClient(
+                self.sandbox.url, SANDBOX_LOGIN, SANDBOX_KEY, timeout=settings.EXCHANGER_TIMEOUT
+            )
+        return ExchangerClient(
+            settings.EXCHANGER_API_URL,
+            settings.EXCHANGER_API_LOGIN,
+            settings.EXCHANGER_API_KEY.get_secret_value(),
+            timeout=settings.EXCHANGER_TIMEOUT,
+            partner_id=settings.EXCHANGER_PARTNER_ID or None,
+        )
+
+    async def _start_web(self, webhook_secret: str) -> None:
+        assert self.redis is not None and self.dispatcher is not None and self.bot is not None
+        settings = self.settings
+        app = create_web_app(
+            redis=self.redis,
+            mode="webhook" if settings.webhook_mode else "polling",
+            exchanger="sandbox" if settings.demo_exchanger else "remote",
+            webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
+        )
+        self.web_runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self.web_runner.setup()
+        site = web.TCPSite(self.web_runner, settings.WEB_HOST, settings.WEB_PORT)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise StartupError(
+                f"Setting WEB_PORT: cannot listen on {settings.WEB_HOST}:{settings.WEB_PORT}: "
+                f"{exc.strerror}"
+            ) from None
+        sockets = [s.getsockname() for s in self.web_runner.addresses] or [(None, None)]
+        self.web_port = self.web_runner.addresses[0][1] if self.web_runner.addresses else None
+        logger.info("Web server listening on %s", ", ".join(str(s) for s in sockets))
+
+    async def stop(self) -> None:
+        if self.polling_task is not None and self.dispatcher is not None:
+            with contextlib.suppress(RuntimeError):  # polling already stopped
+                await self.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.polling_task
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        if self.dispatcher is not None:
+            await self.dispatcher.storage.close()
+        if self.bot is not None:
+            await self.bot.session.close()
+        if self.exchanger is not None:
+            await self.exchanger.aclose()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+        if self.redis is not None:
+            await self.redis.aclose()

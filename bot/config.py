@@ -1,0 +1,222 @@
+"""Settings: the only place that reads the environment (DESIGN.md §3).
+
+The variable names are a contract with deployment tools and docs: never rename them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("en", "ru")
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+_API_CREDENTIAL_RE = re.compile(r"^[A-Za-z0-9]{32}$")
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_http_url = TypeAdapter(AnyHttpUrl)
+
+
+def _check_url(value: str, *, example: str) -> str:
+    try:
+        _http_url.validate_python(value)
+    except ValidationError:
+        raise ValueError(f"expected an http(s) URL such as {example}") from None
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside; everything else gets it passed in."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=True,
+        hide_input_in_errors=True,
+    )
+
+    BOT_TOKEN: SecretStr
+    TELEGRAM_API_URL: str = "https://api.telegram.org"
+    EXCHANGER_API_URL: str = ""
+    EXCHANGER_API_LOGIN: str = ""
+    EXCHANGER_API_KEY: SecretStr = SecretStr("")
+    EXCHANGER_PARTNER_ID: str = ""
+    EXCHANGER_TIMEOUT: float = Field(default=30.0, gt=0, le=600)
+    REDIS_URL: str = ""
+    REDIS_PREFIX: str = "exbot"
+    PUBLIC_URL: str = ""
+    WEB_HOST: str = "0.0.0.0"  # noqa: S104 - a container must listen on every interface
+    WEB_PORT: int = Field(default=8080, ge=1, le=65535)
+    WEBHOOK_SECRET: SecretStr = SecretStr("")
+    CALLBACK_SECRET: SecretStr = SecretStr("")
+    OPERATOR_CHAT_ID: int | None = None
+    ADMIN_IDS: Annotated[frozenset[int], NoDecode] = frozenset()
+    DEFAULT_LOCALE: Literal["en", "ru"] = "en"
+    RECONCILE_INTERVAL: float = Field(default=60.0, gt=0)
+    DATA_KEY: SecretStr = SecretStr("")
+    CONTENT_FILE: Path | None = None
+    LOG_FORMAT: Literal["text", "json"] = "text"
+
+    @field_validator("BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("expected a token from @BotFather, like 123456789:AAH...")
+        return value
+
+    @field_validator("TELEGRAM_API_URL")
+    @classmethod
+    def _telegram_url(cls, value: str) -> str:
+        return _check_url(value, example="https://api.telegram.org").rstrip("/")
+
+    @field_validator("EXCHANGER_API_URL")
+    @classmethod
+    def _exchanger_url(cls, value: str) -> str:
+        if not value:
+            return value
+        _check_url(value, example="https://DOMAIN/api/userapi/v1/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value:
+            return value
+        return _check_url(value, example="https://bot.example.com").rstrip("/")
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db, rediss://... or unix://...")
+        return value
+
+    @field_validator("REDIS_PREFIX")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
+            raise ValueError("expected 1-64 characters of letters, digits, _ . : -")
+        return value
+
+    @field_validator("EXCHANGER_API_LOGIN")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        if value and not _API_CREDENTIAL_RE.match(value):
+            raise ValueError("expected the 32-character API login from the exchanger")
+        return value
+
+    @field_validator("EXCHANGER_API_KEY")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not _API_CREDENTIAL_RE.match(secret):
+            raise ValueError("expected the 32-character API key from the exchanger")
+        return value
+
+    @field_validator("EXCHANGER_PARTNER_ID")
+    @classmethod
+    def _partner(cls, value: str) -> str:
+        if value and not value.isdigit():
+            raise ValueError("expected a numeric partner id")
+        return value
+
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not _SECRET_TOKEN_RE.match(secret):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("ADMIN_IDS", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[\s,;]+", value.strip()) if p]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas, like 1234,5678")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("CONTENT_FILE")
+    @classmethod
+    def _content_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"expected an existing file, {value} was not found")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_with_url(self) -> Settings:
+        if self.EXCHANGER_API_URL and not self.EXCHANGER_API_LOGIN:
+            raise ValueError(
+                "EXCHANGER_API_LOGIN: required when EXCHANGER_API_URL is set "
+                "(the 32-character login from the exchanger's API page)"
+            )
+        if self.EXCHANGER_API_URL and not self.EXCHANGER_API_KEY.get_secret_value():
+            raise ValueError(
+                "EXCHANGER_API_KEY: required when EXCHANGER_API_URL is set "
+                "(the 32-character key from the exchanger's API page)"
+            )
+        return self
+
+    @property
+    def demo_exchanger(self) -> bool:
+        """No exchanger configured: the built-in sandbox stands in for it."""
+        return not self.EXCHANGER_API_URL
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.PUBLIC_URL)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+_EXPECTATIONS = {
+    "missing": "is required but not set",
+    "int_parsing": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+    "greater_than": "expected a number greater than {}",
+    "greater_than_equal": "expected a number of at least {}",
+    "less_than_equal": "expected a number of at most {}",
+}
+
+
+def _describe(error: Any) -> str:
+    name = ".".join(str(part) for part in error["loc"]) or "settings"
+    kind = error["type"]
+    if kind == "value_error" and not error["loc"]:
+        # A check across settings names its setting first: "NAME: what is expected".
+        return f"Setting {error['ctx']['error']}"
+    if kind == "value_error":
+        message = str(error["ctx"]["error"])
+    elif kind == "literal_error":
+        message = f"expected one of {error['ctx']['expected']}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than_equal"):
+        bound = next(iter(error["ctx"].values()))
+        message = _EXPECTATIONS[kind].format(f"{bound:g}")
+    else:
+        message = _EXPECTATIONS.get(kind, error["msg"])
+    return f"Setting {name}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise SettingsError naming the first bad one (never a traceback)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc.errors()[0])) from None

@@ -1,0 +1,81 @@
+"""Translations: gettext catalogs in locales/, the user's language, and its API-LANG twin.
+
+Catalogs are compiled from the .po files in memory at start-up, so a fresh checkout runs without
+a separate `pybabel compile` step and a stale .mo can never shadow an edited .po.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+from typing import Any
+
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.config import SUPPORTED_LOCALES
+from bot.storage.profiles import UserProfiles
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+_API_LANGS = {"en": "en_US", "ru": "ru_RU"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for extraction without translating it now (gettext_noop)."""
+    return message
+
+
+def api_lang(locale: str) -> str:
+    """The exchanger's API-LANG for a bot locale (DESIGN.md §4): en -> en_US, ru -> ru_RU."""
+    return _API_LANGS.get(locale, "en_US")
+
+
+def pick_locale(language_code: str | None, default: str) -> str:
+    """Telegram sends IETF tags such as "ru", "ru-RU" or "en-GB"; keep the ones we speak."""
+    if language_code:
+        base = language_code.split("-")[0].split("_")[0].lower()
+        if base in SUPPORTED_LOCALES:
+            return base
+    return default
+
+
+class CatalogI18n(I18n):
+    """aiogram's I18n reading .po catalogs directly (compiled to .mo bytes in memory)."""
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        translations: dict[str, gettext.GNUTranslations] = {}
+        for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
+            locale = po_path.parent.parent.name
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=locale)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)
+            buffer.seek(0)
+            translations[locale] = gettext.GNUTranslations(buffer)
+        return translations
+
+
+def create_i18n(default_locale: str) -> CatalogI18n:
+    return CatalogI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+
+
+class UserLocaleMiddleware(I18nMiddleware):
+    """The user's explicit choice first, then their Telegram language, then DEFAULT_LOCALE."""
+
+    def __init__(self, i18n: I18n, profiles: UserProfiles) -> None:
+        super().__init__(i18n)
+        self._profiles = profiles
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return self.i18n.default_locale
+        chosen = await self._profiles.get_locale(user.id)
+        if chosen in SUPPORTED_LOCALES:
+            return chosen
+        return pick_locale(user.language_code, self.i18n.default_locale)

@@ -1,0 +1,59 @@
+"""The Bot object: which Bot API server, default HTML, and patience with 429 answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+logger = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Wait out a 429 "retry after N" exactly and try again, a bounded number of times.
+
+    Telegram asks a flooding bot to pause for `retry_after` seconds; answering a user a few
+    seconds late beats dropping the answer. Long pauses are not waited for inline (they would
+    hold a handler for minutes): the error goes up and the caller decides.
+    """
+
+    def __init__(self, attempts: int = 3, max_wait: float = 30.0) -> None:
+        self._attempts = attempts
+        self._max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self._attempts or exc.retry_after > self._max_wait:
+                    raise
+                logger.warning(
+                    "Telegram asked to retry %s after %s s", type(method).__name__, exc.retry_after
+                )
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def create_bot(token: str, api_url: str, **session_kwargs: Any) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **session_kwargs)
+    session.middleware(RetryAfterMiddleware())
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -1,0 +1,77 @@
+"""The main menu, the greeting and the help page: pure functions from data to text + keyboard."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import ReplyKeyboardBuilder
+from aiogram.utils.markdown import html_decoration as hd
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import N_
+
+# Menu labels are message ids, translated when a keyboard is drawn or a press is matched.
+MENU_LANGUAGE = N_("🌐 Language")
+MENU_HELP = N_("❓ Help")
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    code: str
+
+
+def main_menu() -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    builder.button(text=_(MENU_LANGUAGE))
+    builder.button(text=_(MENU_HELP))
+    builder.adjust(2)
+    return builder.as_markup(
+        resize_keyboard=True,
+        is_persistent=True,
+        input_field_placeholder=_("Choose an action"),
+    )
+
+
+def welcome_text(first_name: str, custom_welcome: str | None = None) -> str:
+    if custom_welcome:
+        return custom_welcome
+    return _(
+        "Hello, {name}!\n\n"
+        "I am the exchange assistant of this exchanger. Here you can check rates, "
+        "reserves and limits, exchange currencies and follow your exchanges.\n\n"
+        "Use the menu below, or send /help to see what I can do."
+    ).format(name=hd.quote(first_name))
+
+
+def help_text() -> str:
+    return _(
+        "<b>What I can do</b>\n\n"
+        "/start — the main menu\n"
+        "/cancel — stop what you are doing and go back to the menu\n"
+        "/language — choose the language\n"
+        "/help — this page\n\n"
+        "Your conversation with me is kept, so you can come back to it at any time."
+    )
+
+
+def language_picker(current: str) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if code == current else "") + LANGUAGE_NAMES[code],
+                callback_data=LanguageChoice(code=code).pack(),
+            )
+        ]
+        for code in SUPPORTED_LOCALES
+    ]
+    return _("Choose your language:"), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def language_changed_text() -> str:
+    return _("Done: I will speak English with you.")

@@ -1,0 +1,53 @@
+"""The aiohttp application: health, and the Telegram webhook when a public URL is set.
+
+The exchanger's callback route joins here with the notifications work (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+HEALTH_PATH = "/healthz"
+
+
+def create_web_app(
+    *,
+    redis: Redis,
+    mode: str,
+    exchanger: str,
+    webhook: tuple[Dispatcher, Bot, str] | None = None,
+) -> web.Application:
+    """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling."""
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def health(_: web.Request) -> web.Response:
+        try:
+            await redis.ping()
+            redis_state = "ok"
+        except (RedisError, OSError) as exc:
+            logger.warning("Health check: Redis does not answer: %s", type(exc).__name__)
+            redis_state = "down"
+        body = {
+            "status": "ok" if redis_state == "ok" else "degraded",
+            "redis": redis_state,
+            "mode": mode,
+            "exchanger": exchanger,
+        }
+        return web.json_response(body, status=200 if redis_state == "ok" else 503)
+
+    app.router.add_get(HEALTH_PATH, health)
+    if webhook is not None:
+        dispatcher, bot, secret = webhook
+        SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
+            app, path=TELEGRAM_WEBHOOK_PATH
+        )
+    return app

@@ -1,0 +1,24 @@
+"""Filters shared by the feature routers."""
+
+from __future__ import annotations
+
+from aiogram.filters import Filter
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+
+
+class MenuButton(Filter):
+    """A press of a reply-keyboard entry, in whichever language the keyboard was drawn.
+
+    A user who switches language still has the old keyboard until the next message, so the
+    label is matched against every catalog, not only the current one.
+    """
+
+    def __init__(self, msgid: str) -> None:
+        self._msgid = msgid
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if not message.text:
+            return False
+        labels = {self._msgid, *(i18n.gettext(self._msgid, locale=loc) for loc in i18n.locales)}
+        return message.text.strip() in labels

@@ -1,0 +1,71 @@
+"""Greeting, main menu, help, language and the way back from anywhere (/start, /cancel)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import SUPPORTED_LOCALES
+from bot.content import Content
+from bot.storage.profiles import UserProfiles
+from bot.views.menu import (
+    MENU_HELP,
+    MENU_LANGUAGE,
+    LanguageChoice,
+    help_text,
+    language_changed_text,
+    language_picker,
+    main_menu,
+    welcome_text,
+)
+from handlers.filters import MenuButton
+
+router = Router(name="start")
+router.message.filter(F.chat.type == "private")
+
+
+@router.message(CommandStart())
+async def greet(message: Message, state: FSMContext, content: Content, i18n: I18n) -> None:
+    await state.clear()
+    name = message.from_user.first_name if message.from_user else ""
+    welcome = content.welcome(i18n.current_locale)
+    await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
+
+
+@router.message(Command("help"))
+@router.message(MenuButton(MENU_HELP))
+async def show_help(message: Message) -> None:
+    await message.answer(help_text(), reply_markup=main_menu())
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    text = _("Cancelled. What next?") if had_state else _("Nothing to cancel. What next?")
+    await message.answer(text, reply_markup=main_menu())
+
+
+@router.message(Command("language"))
+@router.message(MenuButton(MENU_LANGUAGE))
+async def choose_language(message: Message, i18n: I18n) -> None:
+    text, keyboard = language_picker(i18n.current_locale)
+    await message.answer(text, reply_markup=keyboard)
+
+
+@router.callback_query(LanguageChoice.filter(F.code.in_(SUPPORTED_LOCALES)))
+async def set_language(
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    profiles: UserProfiles,
+    i18n: I18n,
+) -> None:
+    await profiles.set_locale(query.from_user.id, callback_data.code)
+    with i18n.use_locale(callback_data.code):
+        await query.answer()
+        if query.message is not None:
+            await query.message.answer(language_changed_text(), reply_markup=main_menu())
