@@ -48,12 +48,12 @@ def _no_limit(value: object) -> bool:
 
 
 def _min_limit(value: object) -> object:
-    """"no" means no limit (§3); a minimum of 0 is a real, if harmless, limit."""
+    """The string "no" means no limit (§3); a minimum of 0 is a real, if harmless, limit."""
     return None if _no_limit(value) else _decimal(value)
 
 
 def _max_limit(value: object) -> object:
-    """"no" means no limit (§3); so does 0, since the server checks only a positive max (§4.7)."""
+    """The string "no" means no limit (§3); so does 0: the server checks only a positive max."""
     if _no_limit(value):
         return None
     number = _decimal(value)
@@ -72,7 +72,7 @@ def _flag(value: object) -> object:
 
 
 def _format(value: object) -> object:
-    """"0" and "" mean "no profile field" and "0" is truthy in Python (§4.5)."""
+    """Both "0" and "" mean "no profile field", and "0" is truthy in Python (§4.5)."""
     if value is None or str(value).strip() in {"", "0"}:
         return None
     return _text(value)
@@ -251,7 +251,7 @@ class ApiActions(_Model):
 
     @property
     def is_finished(self) -> bool:
-        """bid_info says "finished" once the bid left {new, techpay}; cancel/pay keep stale values."""
+        """Set once the bid left {new, techpay}; `cancel` and `pay` keep stale values (§4.8)."""
         return self.type == "finished"
 
     @property

@@ -1,0 +1,36 @@
+"""Fixtures every test may use: a real Redis under a key prefix of the test's own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from redis.asyncio import Redis
+
+from tests.redis_server import redis_for_tests
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    try:
+        with redis_for_tests() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.exit(str(exc), returncode=3)
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """Each test writes only under its own prefix, and the prefix is wiped afterwards."""
+    return f"exbot-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def redis(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    keys = [key async for key in client.scan_iter(match=f"{redis_prefix}:*", count=500)]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

@@ -1,0 +1,102 @@
+"""An operator who mistypes a setting is told which one and what is expected, in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+LOGIN = "L" * 32
+KEY = "k" * 32
+
+
+def settings_error(**env: str) -> str:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, **env)
+    return str(caught.value)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BOT_TOKEN", "WEB_PORT", "ADMIN_IDS", "EXCHANGER_API_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_only_a_token_gives_a_demo_configuration_with_the_documented_defaults() -> None:
+    settings = load_settings(_env_file=None, BOT_TOKEN=TOKEN)
+    assert settings.demo_exchanger
+    assert not settings.webhook_mode
+    assert settings.TELEGRAM_API_URL == "https://api.telegram.org"
+    assert (settings.WEB_HOST, settings.WEB_PORT) == ("0.0.0.0", 8080)
+    assert settings.EXCHANGER_TIMEOUT == 30
+    assert settings.RECONCILE_INTERVAL == 60
+    assert settings.DEFAULT_LOCALE == "en"
+    assert settings.LOG_FORMAT == "text"
+    assert settings.ADMIN_IDS == frozenset()
+
+
+def test_missing_token_is_named() -> None:
+    assert settings_error() == "Setting BOT_TOKEN: is required but not set"
+
+
+def test_a_token_that_is_not_a_token_is_refused_without_echoing_it() -> None:
+    message = settings_error(BOT_TOKEN="hunter2-secret")
+    assert message.startswith("Setting BOT_TOKEN: expected a token from @BotFather")
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("WEB_PORT", "eighty", "Setting WEB_PORT: expected a whole number"),
+        ("WEB_PORT", "70000", "Setting WEB_PORT: expected a number of at most 65535"),
+        ("RECONCILE_INTERVAL", "0", "Setting RECONCILE_INTERVAL: expected a number greater than 0"),
+        ("DEFAULT_LOCALE", "de", "Setting DEFAULT_LOCALE: expected one of 'en' or 'ru'"),
+        ("LOG_FORMAT", "xml", "Setting LOG_FORMAT: expected one of 'text' or 'json'"),
+        ("OPERATOR_CHAT_ID", "@ops", "Setting OPERATOR_CHAT_ID: expected a whole number"),
+        ("ADMIN_IDS", "12,bob", "Setting ADMIN_IDS: expected Telegram user ids separated by"),
+        ("REDIS_URL", "localhost:6379", "Setting REDIS_URL: expected redis://"),
+        ("EXCHANGER_API_URL", "ex.com/api", "Setting EXCHANGER_API_URL: expected an http(s) URL"),
+        ("CONTENT_FILE", "/nonexistent/texts.toml", "Setting CONTENT_FILE: expected an existing"),
+    ],
+)
+def test_a_malformed_setting_is_named_with_what_is_expected(
+    name: str, value: str, expected: str
+) -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, **{name: value})
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_an_exchanger_url_needs_its_credentials() -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, EXCHANGER_API_URL="https://ex.test/api/userapi/v1/")
+    assert message.startswith("Setting EXCHANGER_API_LOGIN: required when EXCHANGER_API_URL")
+
+
+def test_api_credentials_must_be_32_characters() -> None:
+    message = settings_error(
+        BOT_TOKEN=TOKEN,
+        EXCHANGER_API_URL="https://ex.test/api/userapi/v1/",
+        EXCHANGER_API_LOGIN=LOGIN,
+        EXCHANGER_API_KEY="short",
+    )
+    assert message == "Setting EXCHANGER_API_KEY: expected the 32-character API key from the exchanger"
+
+
+def test_lists_and_urls_are_normalised() -> None:
+    settings = load_settings(
+        _env_file=None,
+        BOT_TOKEN=TOKEN,
+        ADMIN_IDS="1001, 1002;1003",
+        EXCHANGER_API_URL="https://ex.test/api/userapi/v1",
+        EXCHANGER_API_LOGIN=LOGIN,
+        EXCHANGER_API_KEY=KEY,
+        TELEGRAM_API_URL="http://127.0.0.1:8081/",
+        PUBLIC_URL="https://bot.example.com/",
+    )
+    assert settings.ADMIN_IDS == frozenset({1001, 1002, 1003})
+    assert settings.EXCHANGER_API_URL == "https://ex.test/api/userapi/v1/"
+    assert settings.TELEGRAM_API_URL == "http://127.0.0.1:8081"
+    assert settings.PUBLIC_URL == "https://bot.example.com"
+    assert settings.webhook_mode and not settings.demo_exchanger
