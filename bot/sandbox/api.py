@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.sandbox import texts
 from bot.sandbox.config import ALL_METHODS
 from bot.sandbox.methods import METHODS, Call
+from bot.sandbox.partner import PARTNER_METHODS
 from bot.sandbox.php import json_encode
 from bot.sandbox.state import STATE_KEY, Fault, SandboxState
 from bot.sandbox.texts import LOCALE_PATTERN, lang_of
@@ -55,7 +56,10 @@ async def _form(request: web.Request) -> dict[str, str]:
     """
     if request.method != "POST" or request.content_type not in FORM_TYPES:
         return {}
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError:
+        return {}
     return {name: value for name, value in form.items() if isinstance(value, str)}
 
 
@@ -79,17 +83,16 @@ async def _route(state: SandboxState, request: web.Request, method: str) -> dict
         return {"error": 3, "error_text": texts.METHOD_NOT_SUPPORTED}
     wanted = headers.get("API-LANG", "").strip()
     locale = wanted if LOCALE_PATTERN.match(wanted) else state.config.default_locale
-    call = Call(key=api_key, params=await _form(request), locale=locale, lang=lang_of(locale), ip=ip)
-    return await METHODS[method](state, call)
+    call = Call(
+        key=api_key, params=await _form(request), locale=locale, lang=lang_of(locale), ip=ip
+    )
+    handler = METHODS.get(method) or PARTNER_METHODS[method]
+    return await handler(state, call)
 
 
-async def _faulty(fault: Fault, answer: dict[str, Any]) -> web.Response:
+def _broken(fault: Fault, answer: dict[str, Any]) -> web.Response:
     if fault.kind == "notice":
         return _json(answer, prefix=_PHP_NOTICE)
-    if fault.kind == "html":
-        return web.Response(text=_ANTI_BOT_PAGE, content_type="text/html", status=503)
-    if fault.kind == "http502":
-        return web.Response(text=_BAD_GATEWAY, content_type="text/html", status=502)
     if fault.kind == "garbage":
         return web.Response(
             body=json_encode(answer)[:-7].encode() + b"\x00\xff",
@@ -99,17 +102,26 @@ async def _faulty(fault: Fault, answer: dict[str, Any]) -> web.Response:
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
-    """Any HTTP method, optional trailing slash, query string ignored [§1.1, §1.4]."""
+    """Any HTTP method, optional trailing slash, query string ignored [§1.1, §1.4].
+
+    Faults: an anti-bot page or a 502 stops the call before PHP runs; a hang, a PHP notice,
+    garbage or an empty body come after the method did its work, so a timed-out create_bid
+    still created its bid, as on a slow real server [§1.9].
+    """
     state = request.app[STATE_KEY]
     method = request.match_info.get("method", "")
     fault = state.take_fault(method)
-    if fault is not None and fault.kind == "hang":
-        await asyncio.sleep(fault.seconds)
-        fault = None
+    if fault is not None and fault.kind == "html":
+        return web.Response(text=_ANTI_BOT_PAGE, content_type="text/html", status=503)
+    if fault is not None and fault.kind == "http502":
+        return web.Response(text=_BAD_GATEWAY, content_type="text/html", status=502)
     answer = await _route(state, request, method)
-    if fault is not None:
-        return await _faulty(fault, answer)
-    return _json(answer)
+    if fault is None:
+        return _json(answer)
+    if fault.kind == "hang":
+        await asyncio.sleep(fault.seconds)
+        return _json(answer)
+    return _broken(fault, answer)
 
 
 def add_api_routes(app: web.Application) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
+from typing import Literal
 
 from bot.sandbox.seed import COUPON_BONUS, City, Currency, Direction, Fee
 from bot.sandbox.texts import FEE_GET, FEE_GIVE, Lang
@@ -12,6 +13,9 @@ from bot.sandbox.texts import FEE_GET, FEE_GIVE, Lang
 _NOT_NUMBER = re.compile(r"[^0-9.]")
 _HUNDRED = Decimal(100)
 _COURSE_PLACES = 8
+_MAX_DIGITS = 15
+_MAX_AMOUNT = Decimal(10**_MAX_DIGITS - 1)
+"""PHP floats keep about 15 digits; capping there also keeps Decimal maths inside its precision."""
 
 
 def parse_amount(raw: str) -> Decimal:
@@ -21,10 +25,12 @@ def parse_amount(raw: str) -> Decimal:
     """
     cleaned = _NOT_NUMBER.sub("", raw.replace(",", "."))
     head, _, tail = cleaned.partition(".")
-    tail = tail.split(".", 1)[0]
-    number = f"{head or '0'}.{tail or '0'}"
+    head = head.lstrip("0") or "0"
+    if len(head) > _MAX_DIGITS:
+        return _MAX_AMOUNT
+    tail = tail.split(".", 1)[0][:_MAX_DIGITS]
     try:
-        return Decimal(number)
+        return Decimal(f"{head}.{tail or '0'}")
     except InvalidOperation:
         return Decimal(0)
 
@@ -153,7 +159,7 @@ def quote(
     )
 
 
-def fee_text(fee: Fee, currency: Currency, lang: Lang, side: str) -> str:
+def fee_text(fee: Fee, currency: Currency, lang: Lang, side: Literal["give", "get"]) -> str:
     """com_give / com_get: plain text naming the payment system's fee, "" without one [§4.4]."""
     if not fee:
         return ""

@@ -33,15 +33,15 @@ READ_ONLY_METHODS = frozenset(
 )
 
 SANDBOX_LOGIN = "DemoSandboxLogin2024ExchangeBot1"
-SANDBOX_KEY = "DemoSandboxKey00ExchangeBotFull1"  # noqa: S105 - a published demo credential
+SANDBOX_KEY = "DemoSandboxKey00ExchangeBotFull1"
 SANDBOX_USER_ID = 15
 """The demo key belongs to user 15, a partner with seeded balance, referrals and payouts."""
 
 SANDBOX_LIMITED_LOGIN = "DemoSandboxLogin2024ExchangeBot2"
-SANDBOX_LIMITED_KEY = "DemoSandboxKey00ExchangeBotRead2"  # noqa: S105 - a published demo credential
+SANDBOX_LIMITED_KEY = "DemoSandboxKey00ExchangeBotRead2"
 
 SANDBOX_SYSTEM_LOGIN = "DemoSandboxLogin2024ExchangeBot0"
-SANDBOX_SYSTEM_KEY = "DemoSandboxKey00ExchangeBotSyst0"  # noqa: S105 - a published demo credential
+SANDBOX_SYSTEM_KEY = "DemoSandboxKey00ExchangeBotSyst0"
 """A "System" key (user 0): every method, but partner methods answer "no partner id" [§4.11]."""
 
 
@@ -80,4 +80,4 @@ class SandboxConfig:
     default_locale: str = "en_US"
     """The site language when a call sends no valid API-LANG."""
     changed_as_string: bool = False
-    """Emulate the "Calculator 2.3" module: get_calc's unchanged `changed` is the string "0" [§3]."""
+    """Emulate the "Calculator 2.3" module: an unchanged `changed` is the string "0" [§3]."""

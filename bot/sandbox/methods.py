@@ -1,4 +1,4 @@
-"""The sixteen API v1 methods, answering as the 2.7 server code does [§2.2, §4].
+"""API v1 catalogue and bid methods, answering as the 2.7 server code does [§2.2, §4].
 
 Each handler gets the already-authorised call and returns the whole envelope, because the type of
 `error` (int or string) and the shape of `data` on failure differ per method [§2.2].
@@ -14,17 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from bot.sandbox import texts
-from bot.sandbox.calc import Quote, fee_text, fmt, parse_amount, quote, round_down
+from bot.sandbox.calc import Quote, fee_text, fmt, parse_amount, quote
 from bot.sandbox.config import ApiKey
 from bot.sandbox.fields import check_submission, find_city, is_valid_coupon, render_fields
 from bot.sandbox.php import intval, parse_cd, strip_input
-from bot.sandbox.seed import (
-    DEFAULT_INSTRUCTIONS,
-    Currency,
-    Direction,
-    PartnerAccount,
-    PartnerPayout,
-)
+from bot.sandbox.seed import DEFAULT_INSTRUCTIONS, Currency, Direction
 from bot.sandbox.state import Bid, SandboxState
 from bot.sandbox.texts import Lang, status_title
 
@@ -34,8 +28,6 @@ MERCH_STATUSES = frozenset({"new", "techpay"})
 """Outside this set bid_info shows api_actions.type "finished" [§4.8]."""
 CANCEL_FROM = frozenset({"new", "techpay", "coldnew", "amlwait", "merchwait"})
 PAY_FROM = frozenset({"new", "techpay"})
-PARTNER_REWARD = Decimal("0.005")
-"""Share of amount_give credited to the referring partner in the seed's affiliate program."""
 
 
 @dataclass
@@ -56,11 +48,11 @@ class Call:
 Method = Callable[[SandboxState, Call], Awaitable[Payload]]
 
 
-def _ok(data: Any, error: int | str = "0") -> Payload:
+def ok(data: Any, error: int | str = "0") -> Payload:
     return {"error": error, "error_text": "", "data": data}
 
 
-def _fail(error: int | str, text: str, data: Any = None) -> Payload:
+def fail(error: int | str, text: str, data: Any = None) -> Payload:
     return {"error": error, "error_text": text, "data": [] if data is None else data}
 
 
@@ -68,7 +60,7 @@ def _maintenance_text(state: SandboxState, default: str) -> str:
     return state.maintenance_text or default
 
 
-def _date(stamp: float) -> str:
+def php_date(stamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(stamp))
 
 
@@ -92,7 +84,7 @@ def _filtered(state: SandboxState, call: Call) -> list[Direction]:
 
 
 async def test(state: SandboxState, call: Call) -> Payload:
-    return _ok(
+    return ok(
         {
             "ip": call.ip,
             "user_id": call.key.user_id,
@@ -106,19 +98,19 @@ async def test(state: SandboxState, call: Call) -> Payload:
 async def get_direction_currencies(state: SandboxState, call: Call) -> Payload:
     if state.maintenance:
         text = _maintenance_text(state, texts.MAINTENANCE)
-        return _fail(1, text, {"give": [], "get": []})
+        return fail(1, text, {"give": [], "get": []})
     give: dict[int, Payload] = {}
     get: dict[int, Payload] = {}
     for direction in _filtered(state, call):
         give_currency, get_currency = _pair(state, direction)
         give.setdefault(give_currency.id, _currency_item(give_currency, call.lang))
         get.setdefault(get_currency.id, _currency_item(get_currency, call.lang))
-    return _ok({"give": list(give.values()), "get": list(get.values())}, error=0)
+    return ok({"give": list(give.values()), "get": list(get.values())}, error=0)
 
 
 async def get_directions(state: SandboxState, call: Call) -> Payload:
     if state.maintenance:
-        return _fail(1, _maintenance_text(state, texts.MAINTENANCE))
+        return fail(1, _maintenance_text(state, texts.MAINTENANCE))
     items = []
     for direction in _filtered(state, call):
         give, get = _pair(state, direction)
@@ -133,10 +125,12 @@ async def get_directions(state: SandboxState, call: Call) -> Payload:
                 "currency_get_logo": get.logo,
             }
         )
-    return _ok(items, error=0)
+    return ok(items, error=0)
 
 
-def _calc_data(direction: Direction, give: Currency, get: Currency, q: Quote, lang: Lang) -> Payload:
+def _calc_data(
+    direction: Direction, give: Currency, get: Currency, q: Quote, lang: Lang
+) -> Payload:
     return {
         "currency_code_give": give.code,
         "currency_code_get": get.code,
@@ -160,11 +154,11 @@ async def get_direction(state: SandboxState, call: Call) -> Payload:
     """By direction_id or the two currency ids; no filter at all means the first visible
     direction, and nothing visible is an empty success, not an error [§2.3, §4.4]."""
     if state.maintenance:
-        return _fail("1", _maintenance_text(state, texts.MAINTENANCE))
+        return fail("1", _maintenance_text(state, texts.MAINTENANCE))
     direction_id = call.int_param("direction_id")
     candidates = [d for d in _filtered(state, call) if direction_id <= 0 or d.id == direction_id]
     if not candidates:
-        return _ok([])
+        return ok([])
     direction = candidates[0]
     give, get = _pair(state, direction)
     q = quote(direction, give, get, direction.default_give, 1)
@@ -180,16 +174,16 @@ async def get_direction(state: SandboxState, call: Call) -> Payload:
             "before_button_text": direction.before_button.get(call.lang),
         },
     }
-    return _ok(data)
+    return ok(data)
 
 
 async def get_calc(state: SandboxState, call: Call) -> Payload:
     """No min/max errors here, unlike the site calculator; `cd` carries city and coupon [§4.6]."""
     if state.maintenance:
-        return _fail("1", _maintenance_text(state, texts.MAINTENANCE))
+        return fail("1", _maintenance_text(state, texts.MAINTENANCE))
     direction = state.direction(call.int_param("direction_id"))
     if direction is None or not state.api_visible(direction):
-        return _fail("1", texts.DIRECTION_NOT_FOUND)
+        return fail("1", texts.DIRECTION_NOT_FOUND)
     give, get = _pair(state, direction)
     cd = parse_cd(call.param("cd"))
     city = find_city(direction, cd.get("city", "")) if direction.cities else None
@@ -206,7 +200,7 @@ async def get_calc(state: SandboxState, call: Call) -> Payload:
     )
     data = _calc_data(direction, give, get, q, call.lang)
     data["changed"] = 1 if q.changed else ("0" if state.changed_as_string else 0)
-    return _ok(data)
+    return ok(data)
 
 
 def _instruction(direction: Direction, bid: Bid, give: Currency, lang: Lang) -> str:
@@ -392,24 +386,24 @@ def _action(target: str, allowed: frozenset[str] | None, merchant_refuses: bool)
 
     async def handler(state: SandboxState, call: Call) -> Payload:
         if state.maintenance:
-            return _fail("2", _maintenance_text(state, texts.MAINTENANCE), "")
+            return fail("2", _maintenance_text(state, texts.MAINTENANCE), "")
         bid = _own_bid(state, call)
         if bid is None:
-            return _fail("1", texts.NO_BID_EXISTS, "")
+            return fail("1", texts.NO_BID_EXISTS, "")
         if bid.status == target:
-            return _ok(target)
+            return ok(target)
         if allowed is not None and bid.status not in allowed:
-            return _fail("1", texts.NO_BID_EXISTS, "")
+            return fail("1", texts.NO_BID_EXISTS, "")
         direction = state.direction(bid.direction_id)
         if merchant_refuses and direction is not None and direction.merchant is not None:
-            return _fail("2", texts.ACTION_DISABLED, "")
+            return fail("2", texts.ACTION_DISABLED, "")
         state.change_status(bid, target)
-        return _ok(target)
+        return ok(target)
 
     return handler
 
 
-def _window(bids: Iterable[Bid], call: Call) -> list[Bid]:
+def bids_in_window(bids: Iterable[Bid], call: Call) -> list[Bid]:
     """The filters get_exchanges and get_partner_exchanges share (ids through intval) [§14.5]."""
     start, end = call.int_param("start_time"), call.int_param("end_time")
     ip = call.param("ip").strip()
@@ -429,7 +423,7 @@ def _window(bids: Iterable[Bid], call: Call) -> list[Bid]:
     return chosen
 
 
-def _page(items: list[Any], call: Call) -> list[Any]:
+def page(items: list[Any], call: Call) -> list[Any]:
     """limit defaults to 100 and is capped at 500; offset skips [§4.10]."""
     limit = call.int_param("limit")
     limit = 100 if limit <= 0 else min(limit, 500)
@@ -437,14 +431,14 @@ def _page(items: list[Any], call: Call) -> list[Any]:
     return items[offset : offset + limit]
 
 
-def _exchange_item(state: SandboxState, bid: Bid, call: Call) -> Payload:
+def exchange_item(state: SandboxState, bid: Bid, call: Call) -> Payload:
     give, get = state.currency(bid.give_id), state.currency(bid.get_id)
     assert give is not None and get is not None
     item: Payload = {
         "id": str(bid.id),
         "api_id": bid.api_id or "0",
         "time": int(bid.edited),
-        "date": _date(bid.edited),
+        "date": php_date(bid.edited),
         "psys_give": give.psys.get(call.lang),
         "psys_get": get.psys.get(call.lang),
         "currency_code_give": give.code,
@@ -461,14 +455,14 @@ def _exchange_item(state: SandboxState, bid: Bid, call: Call) -> Payload:
     }
     if call.int_param("status_history") == 1:
         item["statuses"] = [
-            {"time": int(stamp), "date": _date(stamp), "status": status}
+            {"time": int(stamp), "date": php_date(stamp), "status": status}
             for stamp, status in bid.history
             if status != "auto"
         ]
     return item
 
 
-def _items(items: list[Payload]) -> Any:
+def items_or_empty(items: list[Payload]) -> Any:
     """A list answer is {"items": [...]}, or a bare `[]` when there is nothing [§4.10]."""
     return {"items": items} if items else []
 
@@ -477,177 +471,12 @@ async def get_exchanges(state: SandboxState, call: Call) -> Payload:
     """Own login's bids, newest edit first. The api_id filter is matched against the numeric
     bid id, the server's bug kept on purpose [§4.10]: filtering by your own api_id fails."""
     own = (bid for bid in state.bids.values() if bid.api_login == call.key.login)
-    bids = _window(own, call)
+    bids = bids_in_window(own, call)
     bug_ids = {intval(part) for part in call.param("api_id").split(",")} - {0}
     if bug_ids:
         bids = [bid for bid in bids if bid.id in bug_ids]
-    items = [_exchange_item(state, bid, call) for bid in _page(bids, call)]
-    return _ok(_items(items))
-
-
-def _partner_guard(state: SandboxState, call: Call) -> Payload | None:
-    if not state.partner_program:
-        return _fail("1", texts.NO_PARTNER_PROGRAM)
-    if call.key.user_id <= 0:
-        return _fail("1", texts.NO_PARTNER_ID)
-    return None
-
-
-def _partner_account(state: SandboxState, user_id: int) -> PartnerAccount:
-    return state.seed.partner_accounts.setdefault(
-        user_id, PartnerAccount(Decimal(0), Decimal(10))
-    )
-
-
-def _payout_options(state: SandboxState, account: PartnerAccount, lang: Lang) -> list[Payload]:
-    """Payout currencies whose reserve covers the balance; none at a zero balance [§14.10]."""
-    if account.balance <= 0:
-        return []
-    items = []
-    for option in state.seed.payout_currencies:
-        currency = state.currency(option.currency_id)
-        if currency is None:
-            continue
-        amount = account.balance * option.usd_rate * (1 - option.comission / 100)
-        amount = round_down(amount, currency.decimals)
-        if option.reserve >= amount:
-            items.append(
-                {
-                    "id": str(currency.id),
-                    "title": currency.title(lang),
-                    "comission": f"{fmt(option.comission)}%",
-                    "amount": fmt(amount),
-                }
-            )
-    return items
-
-
-async def get_partner_info(state: SandboxState, call: Call) -> Payload:
-    refused = _partner_guard(state, call)
-    if refused:
-        return refused
-    account = _partner_account(state, call.key.user_id)
-    return _ok(
-        {
-            "partner_id": call.key.user_id,
-            "balance": fmt(account.balance),
-            "min_payout": fmt(account.min_payout),
-            "items": _payout_options(state, account, call.lang),
-        }
-    )
-
-
-async def get_partner_links(state: SandboxState, call: Call) -> Payload:
-    refused = _partner_guard(state, call)
-    if refused:
-        return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
-    ip = call.param("ip").strip()
-    links = [
-        link
-        for link in state.seed.partner_links.get(call.key.user_id, [])
-        if (start <= 0 or link.time >= start)
-        and (end <= 0 or link.time <= end)
-        and (not ip or link.ip == ip)
-    ]
-    links.sort(key=lambda link: link.time, reverse=True)
-    items = [
-        {
-            "id": str(link.id),
-            "time": link.time,
-            "date": _date(link.time),
-            "browser": link.browser,
-            "ip": link.ip,
-            "referrer": link.referrer,
-            "user_hash": link.user_hash,
-            "query_string": link.query_string,
-        }
-        for link in _page(links, call)
-    ]
-    return _ok(_items(items))
-
-
-async def get_partner_exchanges(state: SandboxState, call: Call) -> Payload:
-    refused = _partner_guard(state, call)
-    if refused:
-        return refused
-    referred = (bid for bid in state.bids.values() if bid.ref_id == call.key.user_id)
-    items = []
-    for bid in _page(_window(referred, call), call):
-        item = _exchange_item(state, bid, call)
-        del item["api_id"]
-        give = state.currency(bid.give_id)
-        decimals = give.decimals if give else 2
-        item["accrued"] = 1 if bid.status == "success" else 0
-        item["partner_reward"] = fmt(round_down(bid.amount_give * PARTNER_REWARD, decimals))
-        items.append(item)
-    return _ok(_items(items))
-
-
-async def get_partner_payouts(state: SandboxState, call: Call) -> Payload:
-    refused = _partner_guard(state, call)
-    if refused:
-        return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
-    payout_id = call.int_param("id")
-    payouts = [
-        p
-        for p in state.seed.partner_payouts.get(call.key.user_id, [])
-        if (payout_id <= 0 or p.id == payout_id)
-        and (start <= 0 or p.time >= start)
-        and (end <= 0 or p.time <= end)
-    ]
-    payouts.sort(key=lambda p: (p.time, p.id), reverse=True)
-    items = [
-        {
-            "id": str(p.id),
-            "time": p.time,
-            "date": _date(p.time),
-            "method_id": p.method_id,
-            "account": p.account,
-            "pay_amount": fmt(p.pay_amount),
-            "pay_currency_code": p.pay_currency_code,
-            "original_amount": fmt(p.original_amount),
-            "original_currency_code": "USD",
-            "status": p.status,
-        }
-        for p in _page(payouts, call)
-    ]
-    return _ok(_items(items))
-
-
-async def add_partner_payout(state: SandboxState, call: Call) -> Payload:
-    """A payout module refusal comes as int 1, unlike the string "1" of the guards [§2.2]."""
-    refused = _partner_guard(state, call)
-    if refused:
-        return refused
-    user_id, lang = call.key.user_id, call.lang
-    account = _partner_account(state, user_id)
-    if account.balance < account.min_payout or account.balance <= 0:
-        return _fail(1, texts.PAYOUT_MIN.get(lang).format(amount=fmt(account.min_payout)))
-    method_id = call.int_param("method_id")
-    option = next(
-        (o for o in _payout_options(state, account, lang) if o["id"] == str(method_id)), None
-    )
-    if option is None:
-        return _fail(1, texts.PAYOUT_METHOD.get(lang))
-    target = strip_input(call.param("account"))
-    if not target:
-        return _fail(1, texts.PAYOUT_ACCOUNT.get(lang))
-    currency = state.currency(method_id)
-    payout = PartnerPayout(
-        id=state.next_payout_id(),
-        time=int(time.time()),
-        method_id=method_id,
-        account=target,
-        pay_amount=Decimal(option["amount"]),
-        pay_currency_code=currency.code if currency else "",
-        original_amount=account.balance,
-        status="0",
-    )
-    state.seed.partner_payouts.setdefault(user_id, []).append(payout)
-    account.balance = Decimal(0)
-    return _ok({"payout_id": str(payout.id)})
+    items = [exchange_item(state, bid, call) for bid in page(bids, call)]
+    return ok(items_or_empty(items))
 
 
 METHODS: dict[str, Method] = {
@@ -662,9 +491,5 @@ METHODS: dict[str, Method] = {
     "pay_bid": _action("payed", PAY_FROM, merchant_refuses=True),
     "success_bid": _action("success", None, merchant_refuses=False),
     "get_exchanges": get_exchanges,
-    "get_partner_info": get_partner_info,
-    "get_partner_links": get_partner_links,
-    "get_partner_exchanges": get_partner_exchanges,
-    "get_partner_payouts": get_partner_payouts,
-    "add_partner_payout": add_partner_payout,
 }
+"""The bid and catalogue methods; bot.sandbox.partner adds the partner ones."""

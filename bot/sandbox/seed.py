@@ -28,6 +28,9 @@ CARD = r"^\d{16}$"
 """Bank cards: 16 digits once spaces are removed (the server's per-currency mask) [§4.5]."""
 
 
+NO_TEXT = Text("")
+
+
 @dataclass(frozen=True)
 class Option:
     key: str
@@ -126,9 +129,9 @@ class Direction:
     """0 disabled, 1 active, 2 frozen."""
     api_visibility: int = 0
     """0 for all, 1 API only, 2 website only [§8.4]."""
-    timeline: Text = Text("")
-    before_button: Text = Text("")
-    frozen: Text = Text("")
+    timeline: Text = NO_TEXT
+    before_button: Text = NO_TEXT
+    frozen: Text = NO_TEXT
     instructions: dict[str, Text] = field(default_factory=dict)
     """Per-status instruction overrides; the rest come from DEFAULT_INSTRUCTIONS."""
 

@@ -86,7 +86,6 @@ class Bid:
         return self.quote.sum_get_com
 
 
-
 class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config

@@ -46,7 +46,9 @@ NO_PARTNER_ID = "no partner id"
 # Translated strings.
 ERROR = Text("Error!", "Ошибка!")
 MAINTENANCE_TITLE = Text("Maintenance", "Технические работы")
-DIRECTION_MISSING = Text("Error! The direction do not exist", "Ошибка! Направление обмена не существует")
+DIRECTION_MISSING = Text(
+    "Error! The direction do not exist", "Ошибка! Направление обмена не существует"
+)
 DIRECTION_DISABLED = Text(
     "Error! Exchange direction is disabled", "Ошибка! Направление обмена отключено"
 )
@@ -89,9 +91,7 @@ STATUS_TITLES: dict[str, Text] = {
     "new": Text("How to make payment", "Как оплатить"),
     "techpay": Text("How to make payment", "Как оплатить"),
     "payed": Text("Order is paid", "Заявка оплачена"),
-    "coldpay": Text(
-        "Waiting for merchant confirmation", "Ожидание подтверждения от мерчанта"
-    ),
+    "coldpay": Text("Waiting for merchant confirmation", "Ожидание подтверждения от мерчанта"),
     "realpay": Text("Order is paid", "Заявка оплачена"),
     "verify": Text("Order is on checking", "Заявка на проверке"),
     "error": Text("Error", "Ошибка"),

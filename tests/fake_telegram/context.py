@@ -118,10 +118,10 @@ class CallContext:
             chat_id = int(raw)
         except ValueError as exc:
             raise errors.bad_request(errors.CHAT_NOT_FOUND) from exc
-        chat = self.bot.chats.get(chat_id)
-        if chat is None:
+        found = self.bot.chats.get(chat_id)
+        if found is None:
             raise errors.bad_request(errors.CHAT_NOT_FOUND)
-        return chat
+        return found
 
     def writable_chat(self, name: str = "chat_id") -> Chat:
         """A chat the bot may act in: not blocked, conversation started, still a member."""

@@ -61,11 +61,9 @@ REPLY_MARKUP_TOO_LONG = "Bad Request: reply markup is too long"
 
 
 class ApiError(Exception):
-    """A call the fake refuses, exactly as the real server would: status, description, parameters."""
+    """A refused call, as the real server would refuse it: status, description, parameters."""
 
-    def __init__(
-        self, status: int, description: str, parameters: JsonDict | None = None
-    ) -> None:
+    def __init__(self, status: int, description: str, parameters: JsonDict | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description

@@ -1,4 +1,4 @@
-"""From ``text`` + ``parse_mode`` (or explicit ``entities``) to the stored plain text and entities."""
+"""From ``text`` + ``parse_mode`` (or explicit ``entities``) to stored plain text and entities."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def _explicit_entities(text: str, raw: Any) -> list[JsonDict]:
     return sort_entities(kept)
 
 
-def format_text(text: str, parse_mode: str | None, entities: Any, *, strict_html: bool) -> FormattedText:
+def format_text(
+    text: str, parse_mode: str | None, entities: Any, *, strict_html: bool
+) -> FormattedText:
     """Apply the parse mode; with a parse mode set, Telegram ignores ``entities``."""
     mode = (parse_mode or "").strip()
     if not mode:

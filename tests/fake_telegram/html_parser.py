@@ -112,7 +112,9 @@ def _read_attribute_value(scan: _Scanner, i: int) -> tuple[str, int]:
         while scan.at(i).isascii() and (scan.at(i).isalnum() or scan.at(i) in ".-"):
             i += 1
         if scan.at(i) not in _SPACES + ">":
-            raise EntityParseError(f"Unexpected end of name token at byte offset {scan.byte_offset(start)}")
+            raise EntityParseError(
+                f"Unexpected end of name token at byte offset {scan.byte_offset(start)}"
+            )
         return scan.source[start:i].lower(), i
     i += 1
     value: list[str] = []
@@ -130,7 +132,9 @@ def _read_attribute_value(scan: _Scanner, i: int) -> tuple[str, int]:
     return "".join(value), i
 
 
-def _parse_start_tag(scan: _Scanner, begin: int, strict: bool, out_len: int, utf16: int) -> tuple[_OpenTag, int]:
+def _parse_start_tag(
+    scan: _Scanner, begin: int, strict: bool, out_len: int, utf16: int
+) -> tuple[_OpenTag, int]:
     i = begin + 1
     while scan.at(i) not in _SPACES and scan.at(i) != ">":
         i += 1
@@ -147,13 +151,15 @@ def _parse_start_tag(scan: _Scanner, begin: int, strict: bool, out_len: int, utf
         if scan.at(i) == ">":
             break
         attr_start = i
-        while scan.at(i) not in _SPACES and scan.at(i) != "=":
+        while scan.at(i) not in _SPACES and scan.at(i) not in "=>":
             i += 1
         attribute = scan.source[attr_start:i]
         if not attribute:
             raise EntityParseError(f'Empty attribute name in the tag "{name}" {where}')
         if strict and attribute not in _ATTRIBUTES.get(name, set()):
-            raise EntityParseError(f'Unsupported attribute "{attribute}" in the tag "{name}" {where}')
+            raise EntityParseError(
+                f'Unsupported attribute "{attribute}" in the tag "{name}" {where}'
+            )
         while scan.at(i) != "\0" and scan.at(i) in _SPACES:
             i += 1
         if scan.at(i) != "=":
@@ -188,9 +194,8 @@ def _parse_start_tag(scan: _Scanner, begin: int, strict: bool, out_len: int, utf
 
 def _close(tag: _OpenTag, offset_end: int, plain: str, entities: list[JsonDict]) -> None:
     """Turn a closed tag into its entity (nothing for an empty range, as Telegram does)."""
-    if tag.name == "tg-emoji":
-        if not tag.argument.isdigit() or int(tag.argument) == 0:
-            raise EntityParseError("Invalid custom emoji identifier specified")
+    if tag.name == "tg-emoji" and (not tag.argument.isdigit() or int(tag.argument) == 0):
+        raise EntityParseError("Invalid custom emoji identifier specified")
     length = offset_end - tag.utf16_offset
     if length <= 0:
         return

@@ -55,7 +55,9 @@ def _button_error(detail: str) -> errors.ApiError:
 def _check_text(button: JsonDict, kind: str) -> None:
     text = button.get("text")
     if "text" not in button:
-        raise errors.bad_request(f'Bad Request: can\'t parse {kind} button: Can\'t find field "text"')
+        raise errors.bad_request(
+            f"Bad Request: can't parse {kind} button: Can't find field \"text\""
+        )
     if not isinstance(text, str):
         raise errors.bad_request(
             f'Bad Request: can\'t parse {kind} button: Field "text" must be of type String'

@@ -1,4 +1,4 @@
-"""``parse_mode=MarkdownV2`` and legacy ``Markdown``, after tdlib's ``parse_markdown_v2``/``parse_markdown``.
+"""``parse_mode=MarkdownV2`` and legacy ``Markdown``, after tdlib's markdown parsers.
 
 MarkdownV2 is the mode that breaks bots in production: every one of ``_*[]()~`>#+-=|{}.!``
 outside an entity must be escaped with ``\\``, so an unescaped ``.`` in an amount ("10.5") fails
@@ -156,7 +156,9 @@ def _close_v2(text: str, i: int, top: _Open, out: _Output, entities: list[JsonDi
                 chars.append(text[i])
                 i += 1
             if _at(text, i) != ")":
-                raise MarkdownParseError(f"Can't find end of a URL at byte offset {_byte(text, url_begin)}")
+                raise MarkdownParseError(
+                    f"Can't find end of a URL at byte offset {_byte(text, url_begin)}"
+                )
             url = "".join(chars)
         if top.kind == "CustomEmoji":
             emoji_id = url.removeprefix("tg://emoji?id=")
@@ -207,10 +209,10 @@ def parse_markdown_v2(text: str) -> FormattedText:
             out.add(char)
             i += 1
             continue
-        if quote is not None and quote[1] and text.startswith("||", i) and not stack:
-            if _at(text, i + 2) in "\n\0":
-                i += 2
-                continue
+        closes_quote = quote is not None and quote[1] and _at(text, i + 2) in "\n\0"
+        if closes_quote and text.startswith("||", i) and not stack:
+            i += 2
+            continue
         if stack and _is_end(stack[-1], text, i):
             i = _close_v2(text, i, stack.pop(), out, entities) + 1
             continue
@@ -219,7 +221,9 @@ def parse_markdown_v2(text: str) -> FormattedText:
         i += 1
     if stack:
         top = stack[-1]
-        raise MarkdownParseError(f"Can't find end of {top.kind} entity at byte offset {top.byte_offset}")
+        raise MarkdownParseError(
+            f"Can't find end of {top.kind} entity at byte offset {top.byte_offset}"
+        )
     if quote is not None:
         _end_quote(entities, quote, out)
     return FormattedText(out.text(), sort_entities(entities))

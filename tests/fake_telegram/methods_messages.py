@@ -29,7 +29,9 @@ CHAT_ACTIONS = frozenset(
 )
 
 
-def _formatted(ctx: CallContext, text_name: str, mode_name: str, entities_name: str) -> FormattedText:
+def _formatted(
+    ctx: CallContext, text_name: str, mode_name: str, entities_name: str
+) -> FormattedText:
     text = ctx.params.get_str(text_name) or ""
     entities = ctx.params.get_json(entities_name, "entities")
     mode = ctx.params.get_str(mode_name)
@@ -64,7 +66,9 @@ def _reply_to(ctx: CallContext, chat: Chat) -> int | None:
     return message_id
 
 
-def _deliver(ctx: CallContext, chat: Chat, message: ChatMessage, markup: JsonDict | None) -> JsonDict:
+def _deliver(
+    ctx: CallContext, chat: Chat, message: ChatMessage, markup: JsonDict | None
+) -> JsonDict:
     """Store a new bot message; reply keyboards become the chat's current keyboard."""
     if markup is not None:
         if "keyboard" in markup:
@@ -140,7 +144,9 @@ async def send_document(ctx: CallContext) -> JsonDict:
 def _message_to_edit(ctx: CallContext) -> tuple[Chat, ChatMessage]:
     """The bot's own message named by chat_id + message_id (inline messages are not simulated)."""
     if ctx.params.has("inline_message_id"):
-        raise errors.bad_request("Bad Request: MESSAGE_ID_INVALID (inline messages are not simulated)")
+        raise errors.bad_request(
+            "Bad Request: MESSAGE_ID_INVALID (inline messages are not simulated)"
+        )
     chat = ctx.writable_chat()
     message_id = ctx.params.get_int("message_id")
     if message_id is None:

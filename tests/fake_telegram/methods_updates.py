@@ -28,7 +28,9 @@ def _apply_allowed_updates(bot: BotState, raw: Any) -> None:
         raise errors.bad_request("Bad Request: can't parse allowed updates JSON object")
     bot.allowed_updates = frozenset(raw) if raw else DEFAULT_ALLOWED_UPDATES
     bot.pending_updates = [
-        u for u in bot.pending_updates if next(k for k in u if k != "update_id") in bot.allowed_updates
+        u
+        for u in bot.pending_updates
+        if next(k for k in u if k != "update_id") in bot.allowed_updates
     ]
 
 
@@ -80,7 +82,9 @@ def _check_webhook_url(ctx: CallContext, url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise errors.bad_request("Bad Request: bad webhook: invalid webhook URL specified")
     if ctx.settings.require_https_webhook and parts.scheme != "https":
-        raise errors.bad_request("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        raise errors.bad_request(
+            "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+        )
 
 
 async def set_webhook(ctx: CallContext) -> bool:
@@ -91,7 +95,9 @@ async def set_webhook(ctx: CallContext) -> bool:
         raise errors.bad_request(errors.SECRET_TOKEN_INVALID)
     max_connections = ctx.params.get_int("max_connections") or 40
     if not 1 <= max_connections <= 100:
-        raise errors.bad_request("Bad Request: bad webhook: max_connections must be between 1 and 100")
+        raise errors.bad_request(
+            "Bad Request: bad webhook: max_connections must be between 1 and 100"
+        )
     if url:
         _check_webhook_url(ctx, url)
     _apply_allowed_updates(bot, ctx.params.get_json("allowed_updates", "allowed updates"))

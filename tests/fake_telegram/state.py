@@ -50,9 +50,9 @@ class Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, seconds: float) -> None:
         try:
-            await asyncio.wait_for(self._event.wait(), timeout)
+            await asyncio.wait_for(self._event.wait(), seconds)
         except TimeoutError:
             return
 
@@ -260,11 +260,7 @@ class BotState:
 
     def message_to_api(self, message: ChatMessage, users: dict[int, UserRecord]) -> JsonDict:
         chat = self.chats[message.chat_id]
-        sender: JsonDict
-        if message.from_bot:
-            sender = dict(self.user)
-        else:
-            sender = users[message.sender_id].to_api()
+        sender = dict(self.user) if message.from_bot else users[message.sender_id].to_api()
         data: JsonDict = {
             "message_id": message.message_id,
             "from": sender,

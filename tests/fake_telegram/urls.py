@@ -19,7 +19,7 @@ def _valid_host(host: str) -> bool:
 
 
 def is_valid_button_url(url: str) -> bool:
-    """Inline button URLs: http(s) to a public host, or ``tg://`` links; otherwise BUTTON_URL_INVALID.
+    """Button URLs: http(s) to a public host, or ``tg://`` links; otherwise BUTTON_URL_INVALID.
 
     Telegram rejects private/local hosts such as ``http://localhost:8080`` in buttons, which is
     the classic "works on my machine" payment-link bug, so the fake rejects them too.
