@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import Any
 
 from bot.app import ExchangeBotApp, StartupError
 from bot.config import Settings, SettingsError, load_settings
@@ -38,7 +39,7 @@ async def _run(settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
     try:
         await app.start()
-        waiters = [asyncio.create_task(stop.wait())]
+        waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
         if app.polling_task is not None:
             waiters.append(app.polling_task)
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

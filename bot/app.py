@@ -104,9 +104,7 @@ class ExchangeBotApp:
             ) from None
 
         self.exchanger = await self._start_exchanger()
-        self.bot = create_bot(
-            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL
-        )
+        self.bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL)
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
         self.dispatcher = build_dispatcher(

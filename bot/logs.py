@@ -56,9 +56,7 @@ def setup_logging(log_format: str, secrets: Iterable[str], level: int = logging.
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(SecretsFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -47,9 +47,20 @@ def redis_for_tests() -> Iterator[str]:
         )
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="exbot-redis-") as workdir:
-        process = subprocess.Popen(  # noqa: S603 - our own fixed command line
-            [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", workdir],
+        process = subprocess.Popen(
+            [
+                executable,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

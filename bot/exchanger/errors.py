@@ -6,7 +6,6 @@ maintenance message) fall back to the per-method code table of facts §2.2.
 """
 
 # The names come from DESIGN §4 and read as what the server said; an "Error" suffix adds nothing.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

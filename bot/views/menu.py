@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
@@ -10,7 +11,6 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
-from aiogram.utils.markdown import html_decoration as hd
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import N_
@@ -46,7 +46,7 @@ def welcome_text(first_name: str, custom_welcome: str | None = None) -> str:
         "I am the exchange assistant of this exchanger. Here you can check rates, "
         "reserves and limits, exchange currencies and follow your exchanges.\n\n"
         "Use the menu below, or send /help to see what I can do."
-    ).format(name=hd.quote(first_name))
+    ).format(name=html.quote(first_name))
 
 
 def help_text() -> str:

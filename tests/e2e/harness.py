@@ -44,4 +44,12 @@ def subprocess_env(**settings: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
-__all__ = ["BOT_TOKEN", "PYTHON", "ROOT", "bot_settings", "free_port", "running_bot", "subprocess_env"]
+__all__ = [
+    "BOT_TOKEN",
+    "PYTHON",
+    "ROOT",
+    "bot_settings",
+    "free_port",
+    "running_bot",
+    "subprocess_env",
+]

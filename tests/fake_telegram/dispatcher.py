@@ -135,8 +135,6 @@ class ApiDispatcher:
             return error.status, error.envelope()
         return 200, {"ok": True, "result": result}
 
-    async def execute_webhook_reply(
-        self, bot: BotState, method: str, values: dict[str, Any]
-    ) -> None:
+    async def execute_webhook_reply(self, bot: BotState, method: str, params: Params) -> None:
         """A method returned in the webhook response body: run it; the bot never sees the result."""
-        await self.call(bot.token, method, Params(values))
+        await self.call(bot.token, method, params)

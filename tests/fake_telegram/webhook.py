@@ -108,7 +108,7 @@ class WebhookDeliverer:
 
 
 async def _read_reply(response: aiohttp.ClientResponse) -> Params | None:
-    """A method call in the webhook answer, as JSON or as a multipart form; None if there is none."""
+    """A method call in the webhook answer, as JSON or a multipart form; None if there is none."""
     if response.content_type == "application/json":
         try:
             body: Any = await response.json()

@@ -81,7 +81,9 @@ def test_api_credentials_must_be_32_characters() -> None:
         EXCHANGER_API_LOGIN=LOGIN,
         EXCHANGER_API_KEY="short",
     )
-    assert message == "Setting EXCHANGER_API_KEY: expected the 32-character API key from the exchanger"
+    assert (
+        message == "Setting EXCHANGER_API_KEY: expected the 32-character API key from the exchanger"
+    )
 
 
 def test_lists_and_urls_are_normalised() -> None:
