@@ -5,8 +5,6 @@ the text is what identifies it (facts §2.2). The few texts an operator can rewr
 maintenance message) fall back to the per-method code table of facts §2.2.
 """
 
-# The names come from DESIGN §4 and read as what the server said; an "Error" suffix adds nothing.
-
 from __future__ import annotations
 
 import html
