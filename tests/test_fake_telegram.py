@@ -32,6 +32,7 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from tests.fake_telegram import SECRET_HEADER, FakeTelegram
@@ -380,6 +381,7 @@ async def test_blocked_user_gives_forbidden(fake_telegram: FakeTelegram, fake_bo
 
 async def test_unknown_chat_token_and_method(fake_telegram: FakeTelegram, fake_bot: Bot) -> None:
     fake_telegram.expect_rejection("sendMessage", "chat not found")
+    fake_telegram.expect_rejection("sendTelepathy", "Not Found")
     with pytest.raises(TelegramBadRequest, match="chat not found"):
         await fake_bot.send_message(999, "hi")
     session = AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
@@ -529,3 +531,31 @@ async def test_unexpected_and_unmet_rejections_are_reported() -> None:
         in problems[0]
     )
     assert "expected rejection did not happen" in problems[1]
+
+
+async def test_aiogram_webhook_handler_replies_with_a_method_in_the_response(
+    fake_telegram: FakeTelegram, fake_bot: Bot
+) -> None:
+    router = Router()
+
+    @router.message(CommandStart())
+    async def start(message: Message) -> Any:
+        return message.answer("Hi from the webhook answer")
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    app = web.Application()
+    handler = SimpleRequestHandler(dp, fake_bot, handle_in_background=False, secret_token="abc")
+    handler.register(app, path="/telegram")
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    alice = fake_telegram.user()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+        await fake_bot.set_webhook(url, secret_token="abc")
+        await alice.send("/start")
+        assert (await alice.wait_for_message()).text == "Hi from the webhook answer"
+        assert [d.ok for d in fake_telegram.webhook_deliveries] == [True]
+    finally:
+        await runner.cleanup()

@@ -123,9 +123,9 @@ class ApiDispatcher:
             error = failure.error()
             return error.status, error.envelope()
         handler = METHODS.get(method.lower())
-        if handler is None:
-            return 404, ApiError(404, errors.NOT_FOUND).envelope()
         try:
+            if handler is None:
+                raise ApiError(404, errors.NOT_FOUND)
             self._check_flood(bot, method, params, now)
             result = await handler(CallContext(bot, params, self.users, self.settings))
         except ApiError as error:
