@@ -90,7 +90,6 @@ class ExchangeBotApp:
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
         self.web_runner: web.AppRunner | None = None
-        self.web_port: int | None = None
         self.polling_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -184,9 +183,7 @@ class ExchangeBotApp:
                 f"Setting WEB_PORT: cannot listen on {settings.WEB_HOST}:{settings.WEB_PORT}: "
                 f"{exc.strerror}"
             ) from None
-        sockets = [s.getsockname() for s in self.web_runner.addresses] or [(None, None)]
-        self.web_port = self.web_runner.addresses[0][1] if self.web_runner.addresses else None
-        logger.info("Web server listening on %s", ", ".join(str(s) for s in sockets))
+        logger.info("Web server listening on %s:%s", settings.WEB_HOST, settings.WEB_PORT)
 
     async def stop(self) -> None:
         if self.polling_task is not None and self.dispatcher is not None:

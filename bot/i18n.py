@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,16 @@ def pick_locale(language_code: str | None, default: str) -> str:
 
 class CatalogI18n(I18n):
     """aiogram's I18n reading .po catalogs directly (compiled to .mo bytes in memory)."""
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        # aiogram's `gettext` helpers look up I18n's own context slot; a subclass would get a
+        # slot of its own (ContextInstanceMixin keeps one per class), so publish into I18n's.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}

@@ -1,4 +1,8 @@
-"""One aiogram Router per feature; `get_routers()` gives them in the order they must match."""
+"""One aiogram Router per feature; `get_routers()` gives them in the order they must match.
+
+Routers are built by factories rather than at import time: a router can belong to one
+dispatcher only, and tests (or a restart in one process) build several.
+"""
 
 from __future__ import annotations
 
@@ -8,4 +12,4 @@ from handlers import fallback, start
 
 
 def get_routers() -> list[Router]:
-    return [start.router, fallback.router]
+    return [start.create_router(), fallback.create_router()]

@@ -8,18 +8,20 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.views.menu import main_menu
 
-router = Router(name="fallback")
-
-
-@router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     """Buttons of old messages (or forged callback_data) change nothing and say so."""
     await query.answer(_("This button is no longer active. Use the menu below."), show_alert=True)
 
 
-@router.message(F.chat.type == "private")
 async def not_understood(message: Message) -> None:
     await message.answer(
         _("Sorry, I did not understand that. Choose an action in the menu or send /help."),
         reply_markup=main_menu(),
     )
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.callback_query.register(stale_button)
+    router.message.register(not_understood, F.chat.type == "private")
+    return router

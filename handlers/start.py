@@ -24,11 +24,6 @@ from bot.views.menu import (
 )
 from handlers.filters import MenuButton
 
-router = Router(name="start")
-router.message.filter(F.chat.type == "private")
-
-
-@router.message(CommandStart())
 async def greet(message: Message, state: FSMContext, content: Content, i18n: I18n) -> None:
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""
@@ -36,13 +31,10 @@ async def greet(message: Message, state: FSMContext, content: Content, i18n: I18
     await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
 
 
-@router.message(Command("help"))
-@router.message(MenuButton(MENU_HELP))
 async def show_help(message: Message) -> None:
     await message.answer(help_text(), reply_markup=main_menu())
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
@@ -50,14 +42,11 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(text, reply_markup=main_menu())
 
 
-@router.message(Command("language"))
-@router.message(MenuButton(MENU_LANGUAGE))
 async def choose_language(message: Message, i18n: I18n) -> None:
     text, keyboard = language_picker(i18n.current_locale)
     await message.answer(text, reply_markup=keyboard)
 
 
-@router.callback_query(LanguageChoice.filter(F.code.in_(SUPPORTED_LOCALES)))
 async def set_language(
     query: CallbackQuery,
     callback_data: LanguageChoice,
@@ -69,3 +58,18 @@ async def set_language(
         await query.answer()
         if query.message is not None:
             await query.message.answer(language_changed_text(), reply_markup=main_menu())
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(greet, CommandStart())
+    router.message.register(show_help, Command("help"))
+    router.message.register(show_help, MenuButton(MENU_HELP))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(choose_language, Command("language"))
+    router.message.register(choose_language, MenuButton(MENU_LANGUAGE))
+    router.callback_query.register(
+        set_language, LanguageChoice.filter(F.code.in_(SUPPORTED_LOCALES))
+    )
+    return router

@@ -257,12 +257,20 @@ class ChatSession(ChatView):
         answers looks frozen, so a missing answer fails the test.
         """
         query = self.click_nowait(label, message_id=message_id)
+        return await self._await_answer(query, repr(label), timeout)
+
+    async def _await_answer(
+        self,
+        query: CallbackQueryRecord,
+        what: str,
+        timeout: float,  # noqa: ASYNC109
+    ) -> CallbackAnswer:
         deadline = time.monotonic() + timeout
         while not query.answered:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(
-                    f"{self._name}: the bot did not answer the callback query of {label!r} "
+                    f"{self._name}: the bot did not answer the callback query of {what} "
                     f"within {timeout}s (every callback query must be answered)\n"
                     f"{self.transcript()}"
                 )
@@ -288,12 +296,33 @@ class ChatSession(ChatView):
                 f"{self._name}: button {button['text']!r} is a {kinds} button, not a callback "
                 "button; Telegram sends the bot nothing when it is pressed"
             )
+        return self._send_callback_query(message, str(button["callback_data"]))
+
+    async def click_forged(
+        self,
+        data: str,
+        *,
+        message_id: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - the test-facing API reads better
+    ) -> CallbackAnswer:
+        """Send a callback query with arbitrary ``data``, as a modified client can.
+
+        Telegram forwards whatever callback_data a client claims, so the bot must treat it as
+        untrusted input. The query is attached to message ``message_id`` (default: the newest
+        message from the bot).
+        """
+        self._check_can_write()
+        message = self._message(message_id) if message_id is not None else self.last_message
+        query = self._send_callback_query(message, data)
+        return await self._await_answer(query, repr(data), timeout)
+
+    def _send_callback_query(self, message: ChatMessage, data: str) -> CallbackQueryRecord:
         query = CallbackQueryRecord(
             id=str(next(_query_ids)),
             user_id=self.user.id,
             chat_id=self.chat.id,
             message_id=message.message_id,
-            data=str(button["callback_data"]),
+            data=data,
         )
         self._bot.callback_queries[query.id] = query
         payload: JsonDict = {
