@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.views.menu import main_menu
 
+
 async def stale_button(query: CallbackQuery) -> None:
     """Buttons of old messages (or forged callback_data) change nothing and say so."""
     await query.answer(_("This button is no longer active. Use the menu below."), show_alert=True)

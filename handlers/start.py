@@ -24,6 +24,7 @@ from bot.views.menu import (
 )
 from handlers.filters import MenuButton
 
+
 async def greet(message: Message, state: FSMContext, content: Content, i18n: I18n) -> None:
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""

@@ -18,7 +18,7 @@ async def test_customer_says_start_and_is_greeted_with_the_main_menu(
     await alice.send("/start")
 
     greeting = await alice.wait_for_message("Hello, Alice!")
-    assert "exchange" in greeting.text
+    assert "exchange" in greeting.body
     assert alice.reply_keyboard() == ["🌐 Language", "❓ Help"]
 
 
