@@ -11,10 +11,11 @@ from redis.asyncio import Redis
 
 from bot.app import ExchangeBotApp
 from bot.config import Settings
-from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
-from tests.e2e.harness import bot_settings, free_port, running_bot
+from bot.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from tests.e2e.harness import bot_settings, running_bot, wired_settings
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.fixtures import fake_telegram
+from tests.redis_server import free_port
 
 __all__ = ["fake_telegram"]
 
@@ -43,12 +44,7 @@ async def make_settings(
 
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "BOT_TOKEN": fake_telegram.token,
-            "TELEGRAM_API_URL": fake_telegram.url,
-            "EXCHANGER_API_URL": sandbox.url,
-            "EXCHANGER_API_LOGIN": SANDBOX_LOGIN,
-            "EXCHANGER_API_KEY": SANDBOX_KEY,
-            "REDIS_URL": redis_url,
+            **wired_settings(fake_telegram, sandbox, redis_url),
             "REDIS_PREFIX": redis_prefix,
             "WEB_HOST": "127.0.0.1",
             "WEB_PORT": free_port(),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,12 +16,10 @@ from typing import Any
 from bot.app import ExchangeBotApp
 from bot.config import Settings, load_settings
 from bot.content import load_content
-from tests.redis_server import free_port
+from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox
+from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
-BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-
-BotFactory = Callable[..., Any]
 
 
 def bot_settings(**overrides: Any) -> Settings:
@@ -44,12 +46,53 @@ def subprocess_env(**settings: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
-__all__ = [
-    "BOT_TOKEN",
-    "PYTHON",
-    "ROOT",
-    "bot_settings",
-    "free_port",
-    "running_bot",
-    "subprocess_env",
-]
+
+
+def wired_settings(
+    telegram: FakeTelegram, sandbox: RunningSandbox, redis_url: str
+) -> dict[str, str]:
+    """The settings that point a bot at this test's fake Telegram, sandbox and Redis."""
+    return {
+        "BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_URL": telegram.url,
+        "EXCHANGER_API_URL": sandbox.url,
+        "EXCHANGER_API_LOGIN": SANDBOX_LOGIN,
+        "EXCHANGER_API_KEY": SANDBOX_KEY,
+        "REDIS_URL": redis_url,
+    }
+
+
+@asynccontextmanager
+async def bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[Process]:
+    """`python -m bot ARGS` in the background, in an empty directory (so no stray .env is read).
+
+    Stopped with SIGTERM at the end, as a service manager would stop it.
+    """
+    with tempfile.TemporaryDirectory() as workdir:
+        process = await asyncio.create_subprocess_exec(
+            PYTHON,
+            "-m",
+            "bot",
+            *args,
+            cwd=workdir,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            yield process
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+            await asyncio.wait_for(process.wait(), 30)
+
+
+async def run_bot_command(
+    *args: str, env: dict[str, str], limit: float = 60
+) -> tuple[int, str, str]:
+    """Run `python -m bot ARGS` to completion: (exit code, stdout, stderr)."""
+    async with bot_process(*args, env=env) as process:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), limit)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -19,69 +15,24 @@ from bot.sandbox import (
     SandboxConfig,
     start_sandbox,
 )
-from tests.e2e.harness import PYTHON, free_port, subprocess_env
+from tests.e2e.harness import (
+    bot_process,
+    run_bot_command,
+    subprocess_env,
+    wired_settings,
+)
 from tests.fake_telegram import FakeTelegram
+from tests.redis_server import free_port
 
 WRONG_KEY = "WrongKey" * 4
 LIMITED_LOGIN = "TestLimitedLogin" * 2
 LIMITED_KEY = "TestLimitedKey00" * 2
 
 
-async def run_bot_command(
-    *args: str, env: dict[str, str], limit: float = 60
-) -> tuple[int, str, str]:
-    """Run `python -m bot ARGS` to completion in a clean directory (no stray .env)."""
-    with tempfile.TemporaryDirectory() as workdir:
-        process = await asyncio.create_subprocess_exec(
-            PYTHON,
-            "-m",
-            "bot",
-            *args,
-            cwd=workdir,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), limit)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
-
-
-@asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m bot` running in the background; stopped with SIGTERM like a service manager."""
-    with tempfile.TemporaryDirectory() as workdir:
-        process = await asyncio.create_subprocess_exec(
-            PYTHON,
-            "-m",
-            "bot",
-            cwd=workdir,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            await asyncio.wait_for(process.wait(), 30)
-
-
 def check_env(
     fake_telegram: FakeTelegram, sandbox: RunningSandbox, redis_url: str, **extra: str
 ) -> dict[str, str]:
-    settings = {
-        "BOT_TOKEN": fake_telegram.token,
-        "TELEGRAM_API_URL": fake_telegram.url,
-        "EXCHANGER_API_URL": sandbox.url,
-        "EXCHANGER_API_LOGIN": SANDBOX_LOGIN,
-        "EXCHANGER_API_KEY": SANDBOX_KEY,
-        "REDIS_URL": redis_url,
-    }
-    return subprocess_env(**{**settings, **extra})
+    return subprocess_env(**{**wired_settings(fake_telegram, sandbox, redis_url), **extra})
 
 
 async def test_preflight_passes_against_the_sandbox(
@@ -198,14 +149,14 @@ async def test_only_a_token_gives_a_working_demo_bot(fake_telegram: FakeTelegram
     )
     alice = fake_telegram.user("Alice")
 
-    async with bot_process(env) as process:
+    async with bot_process(env=env) as process:
         await alice.send("/start")
         await alice.wait_for_message("Hello, Alice!", timeout=30)
         async with httpx.AsyncClient() as client:
             health = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
         assert health["exchanger"] == "sandbox"
-    assert process.stdout is not None
-    log = (await process.stdout.read()).decode()
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
 
     assert "DEMO MODE" in log
     assert "REDIS_URL is empty" in log
@@ -215,33 +166,16 @@ async def test_only_a_token_gives_a_working_demo_bot(fake_telegram: FakeTelegram
 
 async def test_the_sandbox_runs_alone_on_the_given_port() -> None:
     port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        process = await asyncio.create_subprocess_exec(
-            PYTHON,
-            "-m",
-            "bot",
-            "sandbox",
-            "--port",
-            str(port),
-            cwd=workdir,
-            env=subprocess_env(),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
-            assert process.stdout is not None
-            banner = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-            while "API-KEY" not in banner:
-                banner += (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-            async with httpx.AsyncClient() as client:
-                response = await client.post(
-                    f"http://127.0.0.1:{port}/api/userapi/v1/test",
-                    headers={"API-LOGIN": SANDBOX_LOGIN, "API-KEY": SANDBOX_KEY},
-                )
-        finally:
-            process.terminate()
-            await asyncio.wait_for(process.wait(), 30)
+    async with bot_process("sandbox", "--port", str(port), env=subprocess_env()) as process:
+        assert process.stdout is not None
+        banner = ""
+        while "API-KEY" not in banner:
+            banner += (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"http://127.0.0.1:{port}/api/userapi/v1/test",
+                headers={"API-LOGIN": SANDBOX_LOGIN, "API-KEY": SANDBOX_KEY},
+            )
 
     assert f"http://127.0.0.1:{port}/api/userapi/v1/" in banner
     assert SANDBOX_KEY in banner

@@ -6,8 +6,9 @@ import httpx
 
 from bot.web import TELEGRAM_WEBHOOK_PATH
 from tests.e2e.conftest import SettingsFactory
-from tests.e2e.harness import free_port, running_bot
+from tests.e2e.harness import running_bot
 from tests.fake_telegram import SECRET_HEADER, FakeTelegram
+from tests.redis_server import free_port
 
 
 async def test_customer_is_answered_through_the_webhook(
