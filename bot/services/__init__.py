@@ -1,0 +1,1 @@
+"""What the bot does, apart from how Telegram shows it: exchange drafts, catalog, bids, checks."""
