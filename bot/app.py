@@ -24,11 +24,20 @@ from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
+from bot.notifications.tokens import CallbackTokens
+from bot.services.background import BackgroundTasks
+from bot.services.bids import BidService
+from bot.services.catalog import Catalog
+from bot.storage.bids import BidRepository
+from bot.storage.cache import JsonCache
+from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
+from bot.storage.locks import CreationGuard
+from bot.storage.requisites import SavedRequisites
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
 from bot.storage.secrets import get_or_create_secret
-from bot.telegram import create_bot
+from bot.telegram import AnsweredQueries, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from handlers import get_routers
 
@@ -68,6 +77,9 @@ async def set_commands(bot: Bot, i18n: CatalogI18n) -> None:
         with i18n.use_locale(locale):
             commands = [
                 BotCommand(command="start", description=i18n.gettext("Main menu")),
+                BotCommand(command="exchange", description=i18n.gettext("New exchange")),
+                BotCommand(command="bids", description=i18n.gettext("My exchanges")),
+                BotCommand(command="saved", description=i18n.gettext("Saved details")),
                 BotCommand(command="cancel", description=i18n.gettext("Stop and go back")),
                 BotCommand(command="language", description=i18n.gettext("Choose the language")),
                 BotCommand(command="help", description=i18n.gettext("What the bot can do")),
@@ -91,6 +103,7 @@ class ExchangeBotApp:
         self.dispatcher: Dispatcher | None = None
         self.web_runner: web.AppRunner | None = None
         self.polling_task: asyncio.Task[None] | None = None
+        self.background = BackgroundTasks()
 
     async def start(self) -> None:
         settings = self.settings
@@ -109,16 +122,33 @@ class ExchangeBotApp:
         self.dispatcher = build_dispatcher(
             redis=self.redis, keys=self.keys, i18n=i18n, profiles=profiles
         )
+        webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
+            self.redis, self.keys, "webhook"
+        )
+        callback_secret = settings.CALLBACK_SECRET.get_secret_value() or await get_or_create_secret(
+            self.redis, self.keys, "callback"
+        )
+        bids = BidRepository(self.redis, self.keys)
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
             exchanger=self.exchanger,
             profiles=profiles,
             redis_keys=self.keys,
-        )
-
-        webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
-            self.redis, self.keys, "webhook"
+            answered=answered,
+            catalog=Catalog(self.exchanger, JsonCache(self.redis, self.keys)),
+            bids=bids,
+            bid_service=BidService(
+                self.exchanger,
+                bids,
+                CreationGuard(self.redis, self.keys),
+                tokens=CallbackTokens(callback_secret),
+                public_url=settings.PUBLIC_URL,
+            ),
+            requisites=SavedRequisites(
+                self.redis, self.keys, DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
+            ),
+            background=self.background,
         )
         await self._start_web(webhook_secret)
         try:
@@ -193,6 +223,7 @@ class ExchangeBotApp:
                 await self.polling_task
         if self.web_runner is not None:
             await self.web_runner.cleanup()
+        await self.background.drain()
         if self.dispatcher is not None:
             await self.dispatcher.storage.close()
         if self.bot is not None:

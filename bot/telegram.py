@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from aiogram import Bot
@@ -16,7 +17,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import Response, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,36 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def create_bot(token: str, api_url: str, **session_kwargs: Any) -> Bot:
+class AnsweredQueries(BaseRequestMiddleware):
+    """Remembers which callback queries were answered, so an error handler can answer the ones
+    a failing handler left spinning without answering any twice (Telegram refuses that)."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+
+    def seen(self, query_id: str) -> bool:
+        return query_id in self._ids
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        if isinstance(method, AnswerCallbackQuery):
+            self._ids[method.callback_query_id] = None
+            while len(self._ids) > self._capacity:
+                self._ids.popitem(last=False)
+        return response
+
+
+def create_bot(
+    token: str, api_url: str, answered: AnsweredQueries | None = None, **session_kwargs: Any
+) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **session_kwargs)
     session.middleware(RetryAfterMiddleware())
+    if answered is not None:
+        session.middleware(answered)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import fallback, start
+from handlers import bids, errors, exchange, fallback, profile, start
 
 
 def get_routers() -> list[Router]:
-    return [start.create_router(), fallback.create_router()]
+    return [
+        errors.create_router(),
+        start.create_router(),
+        exchange.create_router(),
+        bids.create_router(),
+        profile.create_router(),
+        fallback.create_router(),
+    ]

@@ -26,3 +26,44 @@ class RedisKeys:
 
     def user_locale(self, user_id: int) -> str:
         return self._key("user", user_id, "locale")
+
+    def cache(self, name: str) -> str:
+        """A cached exchanger list (currencies, directions), JSON with a short TTL."""
+        return self._key("cache", name)
+
+    def cache_loading(self, name: str) -> str:
+        """Held (briefly) by the one process that is loading `cache(name)`."""
+        return self._key("lock", "cache", name)
+
+    def lock(self, name: str) -> str:
+        """A named lock shared by all processes, e.g. "only one reconciler runs"."""
+        return self._key("lock", name)
+
+    def bid(self, bid_id: str) -> str:
+        """A hash: the bot's record of one bid it created."""
+        return self._key("bid", bid_id)
+
+    def bid_by_api_id(self, api_id: str) -> str:
+        """The bid id created for one confirmation's api_id."""
+        return self._key("bid-api", api_id)
+
+    def user_bids(self, user_id: int) -> str:
+        """A sorted set of the user's bid ids, scored by creation time."""
+        return self._key("user", user_id, "bids")
+
+    @property
+    def open_bids(self) -> str:
+        """A sorted set of bids not yet final (for the reconciler), scored by creation time."""
+        return self._key("bids-open")
+
+    def bid_creation(self, api_id: str) -> str:
+        """The creation guard of one confirmation: "pending:<user id>" or "done:<bid id>"."""
+        return self._key("create", api_id)
+
+    def requisites(self, user_id: int) -> str:
+        """A hash: field name -> encrypted value the user agreed to have remembered."""
+        return self._key("user", user_id, "requisites")
+
+    def requisites_consent(self, user_id: int) -> str:
+        """The user's answer to "remember my details?": b"1" or b"0"; absent = never asked."""
+        return self._key("user", user_id, "requisites-consent")

@@ -86,7 +86,8 @@ class BidsPage(CallbackData, prefix="bids"):
 
 
 class SavedDetailAction(CallbackData, prefix="sd"):
-    """Saved details screen: delete one (by position in the listed names) or all."""
+    """Saved details screen: delete one (by position in the listed names) or all; "show"
+    redraws the list (the "No" of the delete-all question)."""
 
-    action: Literal["delete", "delete_all", "delete_all_yes", "consent_yes", "consent_no"]
+    action: Literal["show", "delete", "delete_all", "delete_all_yes", "consent_yes", "consent_no"]
     index: int = -1

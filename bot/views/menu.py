@@ -16,6 +16,9 @@ from bot.config import SUPPORTED_LOCALES
 from bot.i18n import N_
 
 # Menu labels are message ids, translated when a keyboard is drawn or a press is matched.
+MENU_NEW_EXCHANGE = N_("💱 New exchange")
+MENU_MY_EXCHANGES = N_("📋 My exchanges")
+MENU_SAVED_DETAILS = N_("🔐 Saved details")
 MENU_LANGUAGE = N_("🌐 Language")
 MENU_HELP = N_("❓ Help")
 
@@ -28,9 +31,12 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 def main_menu() -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
+    builder.button(text=_(MENU_NEW_EXCHANGE))
+    builder.button(text=_(MENU_MY_EXCHANGES))
+    builder.button(text=_(MENU_SAVED_DETAILS))
     builder.button(text=_(MENU_LANGUAGE))
     builder.button(text=_(MENU_HELP))
-    builder.adjust(2)
+    builder.adjust(1, 2, 2)
     return builder.as_markup(
         resize_keyboard=True,
         is_persistent=True,
@@ -53,6 +59,10 @@ def help_text() -> str:
     return _(
         "<b>What I can do</b>\n\n"
         "/start — the main menu\n"
+        "/exchange — start a new exchange: choose what you give and what you get, "
+        "see the rate and limits, enter the amount and your details, confirm\n"
+        "/bids — your exchanges and their status\n"
+        "/saved — details remembered for one-tap answers\n"
         "/cancel — stop what you are doing and go back to the menu\n"
         "/language — choose the language\n"
         "/help — this page\n\n"

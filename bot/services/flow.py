@@ -1,0 +1,76 @@
+"""The order of the exchange conversation, decided from the direction and the draft.
+
+Kept apart from the handlers so the rules (calc fields before the amount, the others after
+it, in the exchanger's order) read in one place and are tested without Telegram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.exchanger import Direction, DirectionField
+from bot.services.draft import ExchangeDraft
+
+CHECKBOX = "checkbox"
+SELECT = "select"
+
+
+@dataclass(frozen=True)
+class FieldStep:
+    position: int  # index in Direction.fields_in_order(), what callback data carries
+    field: DirectionField
+    total: int
+
+
+def _steps(direction: Direction, *, calc: bool) -> list[FieldStep]:
+    fields = direction.fields_in_order()
+    return [
+        FieldStep(position, field, len(fields))
+        for position, field in enumerate(fields)
+        if field.cd == calc
+    ]
+
+
+def next_field(direction: Direction, draft: ExchangeDraft, *, calc: bool) -> FieldStep | None:
+    """The first unanswered field: calc (`cd`) fields come before the amount, because city and
+    coupon change the rate and the limits (facts §4.6); the others after it."""
+    return next((s for s in _steps(direction, calc=calc) if not draft.answered(s.field.name)), None)
+
+
+def field_at(direction: Direction, position: int) -> FieldStep | None:
+    fields = direction.fields_in_order()
+    if 0 <= position < len(fields):
+        return FieldStep(position, fields[position], len(fields))
+    return None
+
+
+def field_by_name(direction: Direction, name: str) -> FieldStep | None:
+    fields = direction.fields_in_order()
+    return next(
+        (FieldStep(i, f, len(fields)) for i, f in enumerate(fields) if f.name == name), None
+    )
+
+
+def calc_values(direction: Direction, draft: ExchangeDraft) -> dict[str, str]:
+    """The `cd` pairs for get_calc: every answered calc field."""
+    return {
+        field.name: draft.answers[field.name]
+        for field in direction.calc_fields()
+        if field.name in draft.answers
+    }
+
+
+def bid_fields(direction: Direction, draft: ExchangeDraft) -> dict[str, str]:
+    """What create_bid gets: answers of fields the direction still has (a checkbox left
+    unticked is omitted, as the site does, facts §4.5)."""
+    names = {field.name for field in direction.fields_in_order()}
+    return {name: value for name, value in draft.answers.items() if name in names}
+
+
+def display_value(field: DirectionField, value: str) -> str:
+    """Selects show their label, checkboxes their text; the raw key never reaches the user."""
+    if field.type == SELECT:
+        return field.options.get(value, value)
+    if field.type == CHECKBOX:
+        return field.text or field.label
+    return value

@@ -1,0 +1,113 @@
+"""The summary before the bid is created, the change menu, and what creation says.
+
+The vendor's "Don't change anything" jumps straight into creating the bid (facts §10.3.8); here
+the change menu always leads back to the summary, and only Confirm creates.
+"""
+
+from __future__ import annotations
+
+from aiogram import html
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.exchanger import CalcResult, Direction
+from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
+from bot.views.direction import operator_note
+from bot.views.html import html_to_plain, truncate_plain
+from bot.views.keyboards import button
+from bot.views.rates import amount_lines, fee_lines, rate_line
+
+LABEL_LIMIT = 100
+VALUE_LIMIT = 200
+NOTE_LIMIT = 800
+# The create_bid error_text when only fields failed is the bare translated word (facts §4.7).
+_GENERIC_ERRORS = frozenset({"error", "ошибка"})
+
+
+def _label(label: str) -> str:
+    return html.quote(truncate_plain(html_to_plain(label), LABEL_LIMIT))
+
+
+def render_summary(
+    direction: Direction,
+    calc: CalcResult,
+    give_title: str,
+    get_title: str,
+    answers: list[tuple[str, str]],
+    draft_id: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Everything the bid will be created with. `answers` are (label, value to display), the
+    value already masked by the caller where it is personal.
+    """
+    give_code = calc.currency_code_give or direction.currency_code_give or give_title
+    get_code = calc.currency_code_get or direction.currency_code_get or get_title
+    blocks = [
+        _("<b>Check your exchange</b>")
+        + "\n"
+        + f"{html.quote(give_title)} → {html.quote(get_title)}"
+    ]
+    figures = amount_lines(calc, give_code, get_code)
+    rate = rate_line(calc, give_code, get_code)
+    if rate is not None:
+        figures.append(rate)
+    figures.extend(fee_lines(calc))
+    blocks.append("\n".join(figures))
+    if answers:
+        lines = [_("<b>Your details</b>")]
+        for label, value in answers:
+            lines.append(f"{_label(label)}: {html.quote(truncate_plain(value, VALUE_LIMIT))}")
+        blocks.append("\n".join(lines))
+    note = operator_note(direction.info.before_button_text, NOTE_LIMIT)
+    if note:
+        blocks.append(note)
+    blocks.append(_("Is everything correct?"))
+    rows = [
+        [button(_("✅ Confirm"), SummaryAction(draft=draft_id, action="confirm"))],
+        [
+            button(_("✏️ Change"), SummaryAction(draft=draft_id, action="change")),
+            button(_("✖️ Cancel"), SummaryAction(draft=draft_id, action="cancel")),
+        ],
+    ]
+    return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_change_menu(
+    items: list[tuple[int, str]], draft_id: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """`items` are (field position in Direction.fields_in_order(), label)."""
+    rows: list[list[InlineKeyboardButton]] = [
+        [button(_("Amount"), ChangeItem(draft=draft_id, field=-1))]
+    ]
+    for position, label in items:
+        rows.append([button(html_to_plain(label), ChangeItem(draft=draft_id, field=position))])
+    rows.append([button(_("« Back to summary"), FlowNav(draft=draft_id, to="summary"))])
+    return _("What would you like to change?"), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_creating() -> str:
+    """create_bid takes two seconds at least on the real server (facts §4.7)."""
+    return _("Creating your exchange… this takes a few seconds.")
+
+
+def render_already_creating() -> str:
+    """Plain text for an alert on a second Confirm press: the first one is still running."""
+    return _("Your exchange is already being created. Please wait a moment.")
+
+
+def render_create_errors(messages: list[str], field_errors: list[tuple[str, str]]) -> str:
+    """create_bid refused (facts §4.7): general messages, then one line per field (label,
+    message). The bare "Error!" that comes with field errors says nothing and is left out.
+    """
+    general = [
+        html_to_plain(message)
+        for message in messages
+        if not (field_errors and message.strip(" !.").casefold() in _GENERIC_ERRORS)
+    ]
+    lines = [_("<b>The exchanger did not accept the exchange.</b>")]
+    lines.extend(html.quote(truncate_plain(text, VALUE_LIMIT)) for text in general if text)
+    for label, message in field_errors:
+        text = html.quote(truncate_plain(html_to_plain(message), VALUE_LIMIT))
+        lines.append(f"• {_label(label)}: {text}")
+    if field_errors:
+        lines.append(_("Press “Change” to correct it."))
+    return "\n".join(lines)

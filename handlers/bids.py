@@ -1,0 +1,123 @@
+"""The customer's bids: the card with its actions, and the list of "My exchanges".
+
+Only the owner of a bid may see or act on it: a bid id in callback_data is a claim to check,
+never a key to trust (another user's id or a forged one changes nothing and says so).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.exchanger import Bid
+from bot.i18n import api_lang
+from bot.services.bids import ActionResult, BidService
+from bot.storage.bids import BidRecord, BidRepository
+from bot.views.bid_card import render_action_refused, render_bid_card, render_confirm_action
+from bot.views.callbacks import BidAction, BidsPage
+from bot.views.menu import MENU_MY_EXCHANGES
+from bot.views.my_bids import render_my_bids
+from handlers.filters import MenuButton
+from handlers.screen import show_screen
+
+PER_PAGE = 5
+
+
+async def _owned(query: CallbackQuery, bids: BidRepository, bid_id: str) -> BidRecord | None:
+    record = await bids.get_owned(bid_id, query.from_user.id)
+    if record is None:
+        await query.answer(_("This exchange is not among yours."), show_alert=True)
+    return record
+
+
+async def bid_action(
+    query: CallbackQuery,
+    callback_data: BidAction,
+    bot: Bot,
+    i18n: I18n,
+    bids: BidRepository,
+    bid_service: BidService,
+) -> None:
+    record = await _owned(query, bids, callback_data.bid_id)
+    if record is None:
+        return
+    lang = api_lang(i18n.current_locale)
+    action = callback_data.action
+    if action in ("pay", "cancel"):
+        bid = await bid_service.refresh(record, lang)
+        allowed = bid.api_actions.can_mark_paid if action == "pay" else bid.api_actions.can_cancel
+        if not allowed:
+            await query.answer(render_action_refused(bid, action), show_alert=True)
+            await _show_card(query, bot, bids, record, bid)
+            return
+        await query.answer()
+        await show_screen(query, *render_confirm_action(bid, action), bot=bot)
+        return
+    if action in ("pay_yes", "cancel_yes"):
+        verb = "pay" if action == "pay_yes" else "cancel"
+        call = bid_service.pay if verb == "pay" else bid_service.cancel
+        outcome = await call(record, lang)
+        if outcome.result is ActionResult.REFUSED:
+            await query.answer(render_action_refused(outcome.bid, verb), show_alert=True)
+        else:
+            await query.answer(
+                _("Marked as paid.") if verb == "pay" else _("The exchange is cancelled.")
+            )
+        await _show_card(query, bot, bids, record, outcome.bid)
+        return
+    bid = await bid_service.refresh(record, lang)
+    await query.answer(_("Updated.") if action == "refresh" else None)
+    await _show_card(query, bot, bids, record, bid, with_qr=action == "open")
+
+
+async def _show_card(
+    query: CallbackQuery,
+    bot: Bot,
+    bids: BidRepository,
+    record: BidRecord,
+    bid: Bid,
+    *,
+    with_qr: bool = False,
+) -> None:
+    card = render_bid_card(bid)
+    message = await show_screen(query, card.text, card.keyboard, bot=bot)
+    await bids.set_card_message(record.bid_id, message.message_id)
+    if with_qr and card.qr_png is not None:
+        await bot.send_photo(
+            message.chat.id,
+            BufferedInputFile(card.qr_png, filename="payment-qr.png"),
+            caption=card.qr_caption,
+        )
+
+
+async def my_exchanges(message: Message, bot: Bot, bids: BidRepository) -> None:
+    if message.from_user is not None:
+        await _show_page(message, bot, bids, message.from_user.id, 0)
+
+
+async def my_exchanges_page(
+    query: CallbackQuery, callback_data: BidsPage, bot: Bot, bids: BidRepository
+) -> None:
+    await query.answer()
+    await _show_page(query, bot, bids, query.from_user.id, max(callback_data.page, 0))
+
+
+async def _show_page(
+    event: Message | CallbackQuery, bot: Bot, bids: BidRepository, user_id: int, page: int
+) -> None:
+    total = await bids.count_for_user(user_id)
+    records = await bids.list_for_user(user_id, page * PER_PAGE, PER_PAGE)
+    await show_screen(event, *render_my_bids(records, page, total, PER_PAGE), bot=bot)
+
+
+def create_router() -> Router:
+    router = Router(name="bids")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(my_exchanges, Command("bids"))
+    router.message.register(my_exchanges, MenuButton(MENU_MY_EXCHANGES))
+    router.callback_query.register(bid_action, BidAction.filter())
+    router.callback_query.register(my_exchanges_page, BidsPage.filter())
+    return router

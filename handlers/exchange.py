@@ -1,0 +1,866 @@
+"""The customer's exchange: currencies, direction, amount, fields, summary, creation.
+
+Handlers are thin: each reads the draft, asks a service or the exchanger, and shows a screen
+from bot/views. The draft lives in the FSM data (Redis), so every step survives a restart.
+Buttons carry the draft id: a button of an older exchange changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.exchanger import CalcAction, CalcResult, Currency, Direction, ExchangerClient
+from bot.i18n import api_lang
+from bot.services.amounts import AmountError, check_amount, parse_amount
+from bot.services.background import BackgroundTasks
+from bot.services.bids import BidOrder, BidService, CreateOutcome, CreateStatus, Customer, new_api_id
+from bot.services.catalog import Catalog
+from bot.services.draft import ExchangeDraft
+from bot.services.flow import (
+    FieldStep,
+    bid_fields,
+    calc_values,
+    display_value,
+    field_at,
+    field_by_name,
+    next_field,
+)
+from bot.services.masking import mask_value
+from bot.services.search import search_currencies
+from bot.services.validation import FieldValueError, check_field_value
+from bot.content import Content
+from bot.storage.bids import BidRepository
+from bot.storage.requisites import SavedRequisites
+from bot.views import amount as amount_views
+from bot.views import summary as summary_views
+from bot.views.bid_card import render_bid_card
+from bot.views.callbacks import (
+    AmountMode,
+    ChangeItem,
+    CurrencyPage,
+    CurrencyPick,
+    FieldCheckbox,
+    FieldOption,
+    FieldSaved,
+    FieldSkip,
+    FlowNav,
+    SummaryAction,
+)
+from bot.views.currency_picker import (
+    render_currency_picker,
+    render_no_currencies,
+    render_no_currency_found,
+)
+from bot.views.direction import render_direction_card, render_direction_unavailable
+from bot.views.fields import describe_field_problem, render_field_prompt, render_server_field_error
+from bot.views.menu import MENU_NEW_EXCHANGE, main_menu
+from bot.views.saved_details import render_consent_question
+from handlers.filters import MenuButton
+from handlers.screen import send_screen, show_screen
+
+AMOUNT_ERROR_FIELDS = ("sum1", "sum2", "sum1c", "sum2c")
+REMEMBER_KEY = "remember_candidates"
+
+
+class Exchange(StatesGroup):
+    give = State()
+    get = State()
+    direction = State()
+    amount = State()
+    quote = State()
+    field = State()
+    summary = State()
+    creating = State()
+
+
+Event = Message | CallbackQuery
+
+
+def _user_id(event: Event) -> int:
+    user = event.from_user
+    assert user is not None  # private chats only (router filter)
+    return user.id
+
+
+def _chat_id(event: Event) -> int:
+    if isinstance(event, Message):
+        return event.chat.id
+    return event.message.chat.id if event.message is not None else event.from_user.id
+
+
+async def _load(state: FSMContext) -> ExchangeDraft | None:
+    return ExchangeDraft.from_state(await state.get_data())
+
+
+async def _save(state: FSMContext, draft: ExchangeDraft) -> None:
+    await state.update_data(draft.to_state())
+
+
+async def _current(query: CallbackQuery, state: FSMContext, draft_id: str) -> ExchangeDraft | None:
+    """The draft this button belongs to, or None (answered) for a button of another exchange."""
+    draft = await _load(state)
+    if draft is None or draft.draft_id != draft_id:
+        await query.answer(
+            _("This button belongs to an earlier exchange. Use the latest message."),
+            show_alert=True,
+        )
+        return None
+    return draft
+
+
+@dataclass(frozen=True)
+class FlowDeps:
+    """What every step needs, gathered once per update by `inject_flow_deps`."""
+
+    bot: Bot
+    i18n: I18n
+    catalog: Catalog
+    exchanger: ExchangerClient
+    requisites: SavedRequisites
+    bid_service: BidService
+    bids: BidRepository
+    background: BackgroundTasks
+    content: Content
+
+
+async def inject_flow_deps(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    data["deps"] = FlowDeps(
+        bot=data["bot"],
+        i18n=data["i18n"],
+        catalog=data["catalog"],
+        exchanger=data["exchanger"],
+        requisites=data["requisites"],
+        bid_service=data["bid_service"],
+        bids=data["bids"],
+        background=data["background"],
+        content=data["content"],
+    )
+    return await handler(event, data)
+
+
+class Flow:
+    """One step of the conversation with everything it needs, so handlers stay short."""
+
+    def __init__(
+        self, event: Event, state: FSMContext, draft: ExchangeDraft, deps: FlowDeps
+    ) -> None:
+        self.event = event
+        self.state = state
+        self.draft = draft
+        self.deps = deps
+        self.bot = deps.bot
+        self.lang = api_lang(deps.i18n.current_locale)
+        self.catalog = deps.catalog
+        self.exchanger = deps.exchanger
+        self.requisites = deps.requisites
+
+    async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        message = await show_screen(self.event, text, markup, bot=self.bot)
+        self.draft.screen_message_id = message.message_id
+        await _save(self.state, self.draft)
+
+    async def titles(self) -> tuple[str, str]:
+        give = await self._currency(self.draft.give_id, None)
+        get = await self._currency(self.draft.get_id, self.draft.give_id)
+        return (give.title if give else "?", get.title if get else "?")
+
+    async def _currency(self, currency_id: str | None, give_id: str | None) -> Currency | None:
+        if currency_id is None:
+            return None
+        return await self.catalog.find_currency(currency_id, self.lang, give_id=give_id)
+
+    async def direction(self) -> Direction | None:
+        if self.draft.direction_id is None:
+            return None
+        return await self.catalog.direction(self.draft.direction_id, self.lang)
+
+    # --- screens -------------------------------------------------------------------------
+
+    async def pick_give(self, page: int = 0) -> None:
+        currencies = await self.catalog.give_currencies(self.lang)
+        await self.state.set_state(Exchange.give)
+        if not currencies:
+            await self.show(*render_no_currencies())
+            return
+        await self.show(*render_currency_picker("give", currencies, page, self.draft.draft_id))
+
+    async def pick_get(self, page: int = 0) -> None:
+        assert self.draft.give_id is not None
+        currencies = await self.catalog.get_currencies(self.draft.give_id, self.lang)
+        give_title, _get = await self.titles()
+        await self.state.set_state(Exchange.get)
+        await self.show(
+            *render_currency_picker(
+                "get", currencies, page, self.draft.draft_id, give_title=give_title
+            )
+        )
+
+    async def open_direction(self) -> None:
+        assert self.draft.give_id is not None and self.draft.get_id is not None
+        direction_id = await self.catalog.direction_id(
+            self.draft.give_id, self.draft.get_id, self.lang
+        )
+        self.draft.direction_id = direction_id
+        direction = await self.direction()
+        await self.state.set_state(Exchange.direction)
+        if direction is None:
+            await self.show(*render_direction_unavailable(self.draft.draft_id))
+            return
+        give_title, get_title = await self.titles()
+        await self.show(
+            *render_direction_card(direction, give_title, get_title, self.draft.draft_id)
+        )
+
+    async def ask_amount(self, error: str | None = None) -> None:
+        direction = await self.direction()
+        if direction is None:
+            await self.open_direction()
+            return
+        give_title, get_title = await self.titles()
+        await self.state.set_state(Exchange.amount)
+        await self.show(
+            *amount_views.render_amount_prompt(
+                direction,
+                self.draft.calc_action,
+                give_title,
+                get_title,
+                self.draft.draft_id,
+                error=error,
+            )
+        )
+
+    async def ask_field(self, step: FieldStep, error: str | None = None) -> None:
+        self.draft.current_field = step.field.name
+        saved = None
+        if step.field.type in ("text", "textarea"):
+            value = await self.requisites.recall(_user_id(self.event), step.field.name)
+            saved = mask_value(value) if value else None
+        await self.state.set_state(Exchange.field)
+        await self.show(
+            *render_field_prompt(
+                step.field,
+                step.position,
+                step.total,
+                self.draft.draft_id,
+                saved_masked=saved,
+                error=error,
+            )
+        )
+
+    async def quote(self, direction: Direction) -> CalcResult:
+        assert self.draft.amount is not None and self.draft.direction_id is not None
+        return await self.exchanger.get_calc(
+            self.draft.direction_id,
+            self.draft.amount,
+            self.draft.calc_action,
+            calc_values(direction, self.draft),
+            lang=self.lang,
+        )
+
+    async def advance(self) -> None:
+        """Go to whatever is missing next, or to the summary."""
+        direction = await self.direction()
+        if direction is None:
+            await self.open_direction()
+            return
+        if self.draft.editing and self.draft.amount is not None:
+            self.draft.editing = False
+            await self.summary()
+            return
+        step = next_field(direction, self.draft, calc=True)
+        if step is not None:
+            await self.ask_field(step)
+            return
+        if self.draft.amount is None:
+            await self.ask_amount()
+            return
+        step = next_field(direction, self.draft, calc=False)
+        if step is not None:
+            await self.ask_field(step)
+            return
+        await self.summary()
+
+    async def accept_amount(self, amount: Decimal) -> None:
+        direction = await self.direction()
+        if direction is None:
+            await self.open_direction()
+            return
+        self.draft.amount = amount
+        calc = await self.quote(direction)
+        violation = check_amount(calc.sum_give, calc.sum_get, calc)
+        if violation is not None:
+            self.draft.amount = None
+            await self.ask_amount(_describe_violation(violation, calc))
+            return
+        if calc.changed:
+            await self.state.set_state(Exchange.quote)
+            await self.show(
+                *amount_views.render_quote(
+                    calc,
+                    calc.currency_code_give,
+                    calc.currency_code_get,
+                    self.draft.draft_id,
+                    changed=True,
+                )
+            )
+            return
+        await self.advance()
+
+    async def summary(self) -> None:
+        direction = await self.direction()
+        if direction is None:
+            await self.open_direction()
+            return
+        if self.draft.amount is None:
+            await self.ask_amount()
+            return
+        calc = await self.quote(direction)
+        violation = check_amount(calc.sum_give, calc.sum_get, calc)
+        if violation is not None:
+            self.draft.amount = None
+            self.draft.editing = True
+            await self.ask_amount(_describe_violation(violation, calc))
+            return
+        answers = []
+        for field in direction.fields_in_order():
+            if field.name in self.draft.answers:
+                value = display_value(field, self.draft.answers[field.name])
+                shown = value if field.type in ("select", "checkbox") else mask_value(value)
+                answers.append((field.label or field.name, shown))
+        give_title, get_title = await self.titles()
+        self.draft.api_id = None
+        await self.state.set_state(Exchange.summary)
+        await self.show(
+            *summary_views.render_summary(
+                direction, calc, give_title, get_title, answers, self.draft.draft_id
+            )
+        )
+
+
+def _describe_violation(violation: object, calc: CalcResult) -> str:
+    kind = getattr(violation, "kind")  # noqa: B009 - LimitViolation from bot.services.amounts
+    side = getattr(violation, "currency_side")  # noqa: B009
+    code = calc.currency_code_give if side == "give" else calc.currency_code_get
+    return amount_views.describe_limit_violation(
+        kind, getattr(violation, "limit"), getattr(violation, "difference"), code  # noqa: B009
+    )
+
+
+# --- entry and navigation -----------------------------------------------------------------
+
+
+async def start_exchange(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+    await state.clear()
+    await Flow(message, state, ExchangeDraft(), deps).pick_give()
+
+
+async def navigate(
+    query: CallbackQuery, callback_data: FlowNav, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    await query.answer()
+    flow = Flow(query, state, draft, deps)
+    target = callback_data.to
+    if target in ("cancel", "menu"):
+        await state.clear()
+        await show_screen(
+            query, _("The exchange is cancelled. Nothing was sent to the exchanger."), bot=deps.bot
+        )
+        await deps.bot.send_message(_chat_id(query), _("What next?"), reply_markup=main_menu())
+    elif target == "give":
+        await flow.pick_give()
+    elif target == "get" and draft.give_id is not None:
+        await flow.pick_get()
+    elif target == "direction" and draft.get_id is not None:
+        await flow.open_direction()
+    elif target == "amount":
+        draft.amount = None
+        await flow.ask_amount()
+    elif target == "summary":
+        await flow.advance() if draft.amount is not None else await flow.ask_amount()
+    else:
+        await flow.pick_give()
+
+
+async def change_page(
+    query: CallbackQuery, callback_data: CurrencyPage, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    await query.answer()
+    flow = Flow(query, state, draft, deps)
+    if callback_data.side == "give":
+        await flow.pick_give(max(callback_data.page, 0))
+    elif draft.give_id is not None:
+        await flow.pick_get(max(callback_data.page, 0))
+
+
+async def pick_currency(
+    query: CallbackQuery, callback_data: CurrencyPick, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    await _choose(flow, callback_data.side, callback_data.currency_id, query)
+
+
+async def _choose(flow: Flow, side: str, currency_id: str, query: CallbackQuery | None) -> None:
+    draft = flow.draft
+    if side == "give":
+        known = await flow.catalog.give_currencies(flow.lang)
+    elif draft.give_id is not None:
+        known = await flow.catalog.get_currencies(draft.give_id, flow.lang)
+    else:
+        known = []
+    if not any(currency.id == currency_id for currency in known):
+        if query is not None:
+            await query.answer(_("This currency is not available any more."), show_alert=True)
+        return
+    if query is not None:
+        await query.answer()
+    if side == "give":
+        draft.give_id, draft.get_id, draft.direction_id = currency_id, None, None
+        draft.answers, draft.skipped, draft.amount = {}, [], None
+        await flow.pick_get()
+    else:
+        draft.get_id, draft.direction_id = currency_id, None
+        draft.answers, draft.skipped, draft.amount = {}, [], None
+        await flow.open_direction()
+
+
+async def search_currency(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+    draft = await _load(state)
+    if draft is None:
+        return
+    flow = Flow(message, state, draft, deps)
+    side = "give" if await state.get_state() == Exchange.give.state else "get"
+    if side == "give":
+        currencies = await flow.catalog.give_currencies(flow.lang)
+    else:
+        assert draft.give_id is not None
+        currencies = await flow.catalog.get_currencies(draft.give_id, flow.lang)
+    query = (message.text or "").strip()
+    found = search_currencies(query, currencies, deps.content.aliases)
+    if len(found) == 1:
+        await _choose(flow, side, found[0].id, None)
+        return
+    if not found:
+        await flow.show(*render_no_currency_found(query, draft.draft_id))
+        return
+    give_title = None
+    if side == "get":
+        give_title, _get = await flow.titles()
+    await flow.show(
+        *render_currency_picker(
+            side, found, 0, draft.draft_id, give_title=give_title, query=query
+        )
+    )
+
+
+# --- amount ---------------------------------------------------------------------------------
+
+
+async def choose_amount_mode(
+    query: CallbackQuery, callback_data: AmountMode, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    if callback_data.action not in tuple(CalcAction):
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    draft.calc_action = CalcAction(callback_data.action)
+    draft.amount = None
+    await Flow(query, state, draft, deps).advance()
+
+
+async def enter_amount(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+    draft = await _load(state)
+    if draft is None:
+        return
+    flow = Flow(message, state, draft, deps)
+    try:
+        amount = parse_amount(message.text or "")
+    except AmountError as error:
+        await flow.ask_amount(amount_views.describe_amount_problem(error.reason.name.lower()))
+        return
+    await flow.accept_amount(amount)
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+async def _field_for(
+    query: CallbackQuery, flow: Flow, position: int
+) -> tuple[Direction, FieldStep] | None:
+    direction = await flow.direction()
+    step = field_at(direction, position) if direction is not None else None
+    if direction is None or step is None or step.field.name != flow.draft.current_field:
+        await query.answer(_("This question was already answered."), show_alert=True)
+        return None
+    return direction, step
+
+
+async def _answered(flow: Flow, name: str, value: str | None) -> None:
+    if value is None:
+        flow.draft.answers.pop(name, None)
+        if name not in flow.draft.skipped:
+            flow.draft.skipped.append(name)
+    else:
+        flow.draft.answers[name] = value
+        if name in flow.draft.skipped:
+            flow.draft.skipped.remove(name)
+    flow.draft.current_field = None
+    await flow.advance()
+
+
+async def pick_option(
+    query: CallbackQuery, callback_data: FieldOption, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    found = await _field_for(query, flow, callback_data.field)
+    if found is None:
+        return
+    _direction, step = found
+    keys = list(step.field.options)
+    if not 0 <= callback_data.option < len(keys) or (
+        step.field.req and keys[callback_data.option] == "0"
+    ):
+        await query.answer(_("This option is not available."), show_alert=True)
+        return
+    await query.answer()
+    await _answered(flow, step.field.name, keys[callback_data.option])
+
+
+async def tick_checkbox(
+    query: CallbackQuery, callback_data: FieldCheckbox, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    found = await _field_for(query, flow, callback_data.field)
+    if found is None:
+        return
+    _direction, step = found
+    if step.field.req and not callback_data.ticked:
+        await query.answer(_("This must be confirmed to go on."), show_alert=True)
+        return
+    await query.answer()
+    value = (step.field.value or "1") if callback_data.ticked else None
+    await _answered(flow, step.field.name, value)
+
+
+async def skip_field(
+    query: CallbackQuery, callback_data: FieldSkip, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    found = await _field_for(query, flow, callback_data.field)
+    if found is None:
+        return
+    _direction, step = found
+    if step.field.req:
+        await query.answer(_("This field is required."), show_alert=True)
+        return
+    await query.answer()
+    await _answered(flow, step.field.name, None)
+
+
+async def use_saved(
+    query: CallbackQuery, callback_data: FieldSaved, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    found = await _field_for(query, flow, callback_data.field)
+    if found is None:
+        return
+    _direction, step = found
+    saved = await deps.requisites.recall(query.from_user.id, step.field.name)
+    if saved is None:
+        await query.answer(_("Nothing is saved for this field any more."), show_alert=True)
+        return
+    await query.answer()
+    await _take_text(flow, step, saved)
+
+
+async def type_field(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+    draft = await _load(state)
+    if draft is None or draft.current_field is None:
+        return
+    flow = Flow(message, state, draft, deps)
+    direction = await flow.direction()
+    step = field_by_name(direction, draft.current_field) if direction is not None else None
+    if step is None:
+        await flow.advance()
+        return
+    if step.field.type in ("select", "checkbox"):
+        await flow.ask_field(step, _("Please answer with the buttons below."))
+        return
+    await _take_text(flow, step, message.text or "")
+
+
+async def _take_text(flow: Flow, step: FieldStep, text: str) -> None:
+    give, get = await flow.titles()
+    is_get_side = step.field.name == "account2" or step.field.name.startswith("cfget")
+    title = get if is_get_side else give
+    code = title.split()[-1] if title.split() else None
+    try:
+        value = check_field_value(step.field, text, currency_code=code, currency_title=title)
+    except FieldValueError as error:
+        await flow.ask_field(
+            step, describe_field_problem(error.problem.name.lower(), **(error.detail or {}))
+        )
+        return
+    await _answered(flow, step.field.name, value)
+
+
+# --- summary, change, create ------------------------------------------------------------------
+
+
+async def summary_action(
+    query: CallbackQuery, callback_data: SummaryAction, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    flow = Flow(query, state, draft, deps)
+    current = await state.get_state()
+    if callback_data.action == "cancel":
+        await navigate(query, FlowNav(draft=draft.draft_id, to="cancel"), state, deps)
+        return
+    if current == Exchange.creating.state:
+        await query.answer(_("Your exchange is being created, one moment…"), show_alert=True)
+        return
+    if callback_data.action == "change":
+        await query.answer()
+        await _show_change_menu(flow)
+        return
+    if current != Exchange.summary.state:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    # An api_id still set here belongs to a creation whose outcome was unknown: look it up
+    # instead of creating again.
+    recheck = draft.api_id is not None
+    if draft.api_id is None:
+        draft.api_id = new_api_id()
+    await state.set_state(Exchange.creating)
+    await flow.show(summary_views.render_creating())
+    customer = Customer(
+        user_id=query.from_user.id,
+        chat_id=_chat_id(query),
+        locale=deps.i18n.current_locale,
+        lang=flow.lang,
+    )
+    deps.background.spawn(
+        _create(flow, customer, _chat_id(query), recheck=recheck),
+        name=f"create-bid-{draft.api_id}",
+    )
+
+
+async def _show_change_menu(flow: Flow) -> None:
+    direction = await flow.direction()
+    if direction is None:
+        await flow.open_direction()
+        return
+    items = [
+        (position, field.label or field.name)
+        for position, field in enumerate(direction.fields_in_order())
+    ]
+    await flow.show(*summary_views.render_change_menu(items, flow.draft.draft_id))
+
+
+async def change_item(
+    query: CallbackQuery, callback_data: ChangeItem, state: FSMContext, deps: FlowDeps
+) -> None:
+    draft = await _current(query, state, callback_data.draft)
+    if draft is None:
+        return
+    if await state.get_state() == Exchange.creating.state:
+        await query.answer(_("Your exchange is being created, one moment…"), show_alert=True)
+        return
+    flow = Flow(query, state, draft, deps)
+    draft.editing = True
+    draft.api_id = None
+    if callback_data.field == -1:
+        await query.answer()
+        draft.amount = None
+        await flow.ask_amount()
+        return
+    direction = await flow.direction()
+    step = field_at(direction, callback_data.field) if direction is not None else None
+    if step is None:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    draft.answers.pop(step.field.name, None)
+    if step.field.name in draft.skipped:
+        draft.skipped.remove(step.field.name)
+    if step.field.cd:
+        draft.amount = None  # city or coupon change the quote: ask the amount again after it
+    await flow.ask_field(step)
+
+
+async def _create(flow: Flow, customer: Customer, chat_id: int, *, recheck: bool) -> None:
+    """Runs outside the update's lock, so a second click is answered while this works."""
+    draft = flow.draft
+    direction = await flow.direction()
+    if direction is None or draft.amount is None or draft.api_id is None:
+        await flow.state.set_state(Exchange.summary)
+        await flow.summary()
+        return
+    order = BidOrder(
+        api_id=draft.api_id,
+        direction_id=direction.id,
+        amount=draft.amount,
+        action=draft.calc_action,
+        fields=bid_fields(direction, draft),
+    )
+    service = flow.deps.bid_service
+    outcome = await (
+        service.check_pending(customer, order) if recheck else service.create(customer, order)
+    )
+    await _after_create(flow, direction, outcome, chat_id)
+
+
+async def _after_create(
+    flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int
+) -> None:
+    draft = flow.draft
+    if outcome.status is CreateStatus.CREATED:
+        await _created(flow, direction, outcome, chat_id)
+        return
+    if outcome.status is CreateStatus.IN_PROGRESS:
+        return
+    if outcome.status is CreateStatus.UNCERTAIN:
+        await flow.state.set_state(Exchange.summary)
+        await flow.show(*summary_views.render_create_uncertain(draft.draft_id))
+        return
+    error = outcome.error
+    fields = getattr(error, "fields", {}) or {}
+    messages = list(getattr(error, "messages", []) or [])
+    draft.api_id = None
+    amount_errors = [fields[name] for name in AMOUNT_ERROR_FIELDS if name in fields]
+    field_errors = [
+        (step, fields[step.field.name].message)
+        for step in (field_by_name(direction, name) for name in fields)
+        if step is not None
+    ]
+    if amount_errors:
+        draft.amount = None
+        draft.editing = True
+        limit = amount_errors[0].limit
+        await flow.ask_amount(summary_views.render_amount_rejected(amount_errors[0].message, limit))
+        return
+    if field_errors:
+        step, message = field_errors[0]
+        draft.answers.pop(step.field.name, None)
+        draft.editing = True
+        await flow.ask_field(step, render_server_field_error(step.field.label, message))
+        return
+    await flow.state.set_state(Exchange.summary)
+    if not messages and error is not None:
+        messages = [str(error.error_text or "")]
+    await send_screen(flow.bot, chat_id, summary_views.render_create_errors(messages, []))
+    await flow.summary()
+
+
+async def _created(
+    flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int
+) -> None:
+    draft = flow.draft
+    candidates = {
+        field.name: draft.answers[field.name]
+        for field in direction.fields_in_order()
+        if field.type in ("text", "textarea") and field.name in draft.answers
+    }
+    await flow.state.clear()
+    if outcome.bid is not None and outcome.record is not None:
+        card = render_bid_card(outcome.bid)
+        message = await show_screen(flow.event, card.text, card.keyboard, bot=flow.bot)
+        await flow.deps.bids.set_card_message(outcome.record.bid_id, message.message_id)
+        if card.qr_png is not None:
+            await flow.bot.send_photo(
+                chat_id,
+                BufferedInputFile(card.qr_png, filename="payment-qr.png"),
+                caption=card.qr_caption,
+            )
+    user_id = _user_id(flow.event)
+    requisites = flow.requisites
+    if candidates and requisites.enabled:
+        consent = await requisites.consent(user_id)
+        if consent is None:
+            await flow.state.update_data({REMEMBER_KEY: candidates})
+            text, keyboard = render_consent_question()
+            await flow.bot.send_message(chat_id, text, reply_markup=keyboard)
+        elif consent:
+            for name, value in candidates.items():
+                await requisites.remember(user_id, name, value)
+
+
+async def remind_buttons(message: Message) -> None:
+    await message.answer(
+        _("Please use the buttons of the last message, or send /cancel to stop this exchange.")
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="exchange")
+    router.message.filter(F.chat.type == "private")
+    router.message.outer_middleware(inject_flow_deps)
+    router.callback_query.outer_middleware(inject_flow_deps)
+    router.message.register(start_exchange, Command("exchange"))
+    router.message.register(start_exchange, MenuButton(MENU_NEW_EXCHANGE))
+    router.callback_query.register(navigate, FlowNav.filter())
+    router.callback_query.register(change_page, CurrencyPage.filter())
+    router.callback_query.register(pick_currency, CurrencyPick.filter())
+    router.callback_query.register(choose_amount_mode, AmountMode.filter())
+    router.callback_query.register(pick_option, FieldOption.filter())
+    router.callback_query.register(tick_checkbox, FieldCheckbox.filter())
+    router.callback_query.register(skip_field, FieldSkip.filter())
+    router.callback_query.register(use_saved, FieldSaved.filter())
+    router.callback_query.register(summary_action, SummaryAction.filter())
+    router.callback_query.register(change_item, ChangeItem.filter())
+    router.message.register(search_currency, StateFilter(Exchange.give, Exchange.get), F.text)
+    router.message.register(enter_amount, StateFilter(Exchange.amount, Exchange.quote), F.text)
+    router.message.register(type_field, StateFilter(Exchange.field), F.text)
+    router.message.register(
+        remind_buttons,
+        StateFilter(Exchange.direction, Exchange.summary, Exchange.creating),
+        ~F.text.startswith("/"),
+    )
+    return router

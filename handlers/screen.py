@@ -1,0 +1,57 @@
+"""Showing a screen: edit the message the button was on, or send a new one.
+
+Telegram refuses an edit that changes nothing ("message is not modified") and texts over 4096
+characters; neither may reach the user as an error, so both are handled here, once.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+
+from bot.views.html import split_message
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+def _not_modified(error: TelegramBadRequest) -> bool:
+    return "message is not modified" in error.message
+
+
+async def send_screen(bot: Bot, chat_id: int, text: str, markup: Markup = None) -> Message:
+    """Send `text` (split under Telegram's limit), the keyboard on the last part."""
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part)
+    return await bot.send_message(chat_id, parts[-1], reply_markup=markup)
+
+
+async def show_screen(
+    event: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    bot: Bot,
+) -> Message:
+    """From a button: the screen replaces the message it was on. From typed text: a new
+    message, so the answer follows the question in the chat."""
+    chat_id = event.chat.id if isinstance(event, Message) else _chat_id(event)
+    message = event.message if isinstance(event, CallbackQuery) else None
+    if isinstance(message, Message) and message.text is not None:
+        parts = split_message(text)
+        if len(parts) == 1:
+            try:
+                edited = await message.edit_text(text, reply_markup=markup)
+            except TelegramBadRequest as error:
+                if _not_modified(error):
+                    return message
+            else:
+                return edited if isinstance(edited, Message) else message
+    return await send_screen(bot, chat_id, text, markup)
+
+
+def _chat_id(query: CallbackQuery) -> int:
+    if query.message is not None:
+        return query.message.chat.id
+    return query.from_user.id

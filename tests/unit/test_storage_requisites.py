@@ -1,0 +1,194 @@
+"""Requisites are remembered only with consent and a DATA_KEY, encrypted, and shown masked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fakeredis import FakeAsyncRedis
+from redis.asyncio import Redis
+
+from bot.services.masking import mask_value
+from bot.storage.cipher import DataCipher
+from bot.storage.keys import RedisKeys
+from bot.storage.requisites import MAX_FIELDS_PER_USER, MAX_VALUE_CHARS, SavedRequisites
+
+USER = 3003
+CARD = "4276 3800 1234 5678"
+WALLET = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"
+
+
+@pytest.fixture
+def keys(redis_prefix: str) -> RedisKeys:
+    return RedisKeys(redis_prefix)
+
+
+@pytest.fixture
+def cipher() -> DataCipher:
+    return DataCipher("operator passphrase")
+
+
+@pytest.fixture
+def saved(redis: Redis, keys: RedisKeys, cipher: DataCipher) -> SavedRequisites:
+    return SavedRequisites(redis, keys, cipher)
+
+
+# The cipher
+
+
+def test_a_value_encrypted_with_the_data_key_decrypts_with_it(cipher: DataCipher) -> None:
+    token = cipher.encrypt(CARD)
+    assert CARD.encode() not in token
+    assert cipher.decrypt(token) == CARD
+    assert DataCipher("operator passphrase").decrypt(token) == CARD
+
+
+def test_after_the_data_key_changed_old_values_are_unreadable_not_fatal(
+    cipher: DataCipher,
+) -> None:
+    assert DataCipher("another passphrase").decrypt(cipher.encrypt(CARD)) is None
+    assert cipher.decrypt(b"not a token at all") is None
+
+
+def test_an_empty_data_key_setting_turns_remembering_off() -> None:
+    assert DataCipher.from_setting("") is None
+    assert isinstance(DataCipher.from_setting("x"), DataCipher)
+
+
+# Saved requisites
+
+
+async def test_a_customer_who_agreed_is_offered_their_card_next_time(
+    saved: SavedRequisites,
+) -> None:
+    assert await saved.consent(USER) is None
+    await saved.set_consent(USER, True)
+    assert await saved.consent(USER) is True
+    assert await saved.remember(USER, "account2", CARD)
+    assert await saved.recall(USER, "account2") == CARD
+    assert await saved.list(USER) == {"account2": CARD}
+
+
+async def test_nothing_is_remembered_before_the_customer_agrees(saved: SavedRequisites) -> None:
+    assert not await saved.remember(USER, "account2", CARD)
+    assert await saved.recall(USER, "account2") is None
+
+
+async def test_nothing_is_remembered_without_a_data_key(redis: Redis, keys: RedisKeys) -> None:
+    saved = SavedRequisites(redis, keys, None)
+    assert not saved.enabled
+    await saved.set_consent(USER, True)
+    assert not await saved.remember(USER, "account2", CARD)
+    assert await saved.list(USER) == {}
+    assert await redis.exists(keys.requisites(USER)) == 0
+
+
+async def test_saved_values_are_never_in_redis_in_plain_text(
+    saved: SavedRequisites, redis: Redis, keys: RedisKeys
+) -> None:
+    await saved.set_consent(USER, True)
+    await saved.remember(USER, "account2", CARD)
+    await saved.remember(USER, "wallet", WALLET)
+    raw = await redis.hgetall(keys.requisites(USER))
+    assert set(raw) == {b"account2", b"wallet"}
+    for value in raw.values():
+        assert CARD.encode() not in value
+        assert b"5678" not in value
+        assert WALLET.encode() not in value
+
+
+async def test_declining_later_deletes_everything_saved(
+    saved: SavedRequisites, redis: Redis, keys: RedisKeys
+) -> None:
+    await saved.set_consent(USER, True)
+    await saved.remember(USER, "account2", CARD)
+    await saved.set_consent(USER, False)
+    assert await saved.consent(USER) is False
+    assert await redis.exists(keys.requisites(USER)) == 0
+    assert not await saved.remember(USER, "account2", CARD)
+
+
+async def test_after_the_data_key_changed_old_values_are_simply_not_offered(
+    saved: SavedRequisites, redis: Redis, keys: RedisKeys
+) -> None:
+    await saved.set_consent(USER, True)
+    await saved.remember(USER, "account2", CARD)
+    rekeyed = SavedRequisites(redis, keys, DataCipher("new passphrase"))
+    assert await rekeyed.recall(USER, "account2") is None
+    assert await rekeyed.list(USER) == {}
+    await rekeyed.remember(USER, "wallet", WALLET)
+    assert await rekeyed.list(USER) == {"wallet": WALLET}
+
+
+async def test_a_customer_can_forget_one_value_or_all_of_them(saved: SavedRequisites) -> None:
+    await saved.set_consent(USER, True)
+    await saved.remember(USER, "account2", CARD)
+    await saved.remember(USER, "wallet", WALLET)
+    await saved.forget(USER, "account2")
+    assert await saved.list(USER) == {"wallet": WALLET}
+    await saved.forget_all(USER)
+    assert await saved.list(USER) == {}
+    assert await saved.consent(USER) is True
+
+
+async def test_a_customer_may_keep_fifty_fields_and_still_change_them(
+    saved: SavedRequisites,
+) -> None:
+    await saved.set_consent(USER, True)
+    for number in range(MAX_FIELDS_PER_USER):
+        assert await saved.remember(USER, f"field{number}", f"value {number}")
+    assert not await saved.remember(USER, "one-too-many", "value")
+    assert await saved.remember(USER, "field0", "changed value")
+    assert await saved.recall(USER, "field0") == "changed value"
+    assert len(await saved.list(USER)) == MAX_FIELDS_PER_USER
+
+
+async def test_an_overlong_value_is_not_remembered(saved: SavedRequisites) -> None:
+    await saved.set_consent(USER, True)
+    assert not await saved.remember(USER, "comment", "x" * (MAX_VALUE_CHARS + 1))
+    assert await saved.remember(USER, "comment", "x" * MAX_VALUE_CHARS)
+
+
+async def test_saved_values_and_the_consent_expire_after_a_year_without_use(
+    redis: Redis, keys: RedisKeys, cipher: DataCipher
+) -> None:
+    saved = SavedRequisites(redis, keys, cipher, ttl=timedelta(days=365))
+    await saved.set_consent(USER, True)
+    await saved.remember(USER, "account2", CARD)
+    year_ms = 365 * 86400 * 1000
+    assert year_ms - 5000 < await redis.pttl(keys.requisites(USER)) <= year_ms
+    assert year_ms - 5000 < await redis.pttl(keys.requisites_consent(USER)) <= year_ms
+
+
+async def test_demo_modes_in_process_store_remembers_the_same_way(
+    keys: RedisKeys, cipher: DataCipher
+) -> None:
+    saved = SavedRequisites(FakeAsyncRedis(), keys, cipher)
+    assert not await saved.remember(USER, "account2", CARD)
+    await saved.set_consent(USER, True)
+    assert await saved.remember(USER, "account2", CARD)
+    assert await saved.recall(USER, "account2") == CARD
+
+
+# Masking for display
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("4276 3800 1234 5678", "4276 •••• 5678"),
+        ("4276380012345678", "4276 •••• 5678"),
+        ("4276-3800-1234-5678-123", "4276 •••• 8123"),
+        ("john.smith@example.com", "j•••@example.com"),
+        ("+7 916 123-45-67", "+7•••••••67"),
+        ("+79161234567", "+7•••••••67"),
+        ("89161234567", "8•••••••67"),
+        (WALLET, "TQn9Y2…bLSE"),
+        ("40817810099910004312", "408178…4312"),
+        ("Ivan Ivanov", "I•••v"),
+        ("1234", "••••"),
+        ("", "••••"),
+    ],
+)
+def test_personal_values_are_shown_partly_hidden(value: str, shown: str) -> None:
+    assert mask_value(value) == shown
