@@ -154,9 +154,9 @@ def check_field_value(
             return _check_phone(_without_invisibles(text))
 
     network = _network(currency_code, currency_title) if _is_currency_side(field) else None
-    if network is not None and (_is_account(field) or _ADDRESS_LABEL.search(label)):
-        if not _NOT_ADDRESS_LABEL.search(label):
-            return _check_address(network, _without_invisibles(text))
+    is_address = _is_account(field) or bool(_ADDRESS_LABEL.search(label))
+    if network is not None and is_address and not _NOT_ADDRESS_LABEL.search(label):
+        return _check_address(network, _without_invisibles(text))
 
     card = _card_digits(_without_invisibles(text))
     if card is not None and _card_expected(field, label, currency_title):
@@ -220,7 +220,12 @@ _EMAIL_LABEL = re.compile(
 )
 _PHONE_LABEL = re.compile(r"phone|телефон|\bтел\b|мобильн")
 _CARD_LABEL = re.compile(r"card|карт")
-_NOT_CARD_LABEL = re.compile(r"account|сч[её]т|iban|реквизит|wallet|кошел|contract|договор|\bинн\b")
+# Labels naming something else that may be 13-19 digits. The default account labels ("From
+# account", "На счет") say nothing, so "account"/"счёт" alone does not count.
+_NOT_CARD_LABEL = re.compile(
+    r"account\s+(?:number|no\b)|номер\s+сч[её]т|iban|реквизит|wallet|кошел|contract|договор"
+    r"|\bинн\b|\bбик\b|\bbic\b"
+)
 _ADDRESS_LABEL = re.compile(r"address|адрес|wallet|кошел")
 _NOT_ADDRESS_LABEL = re.compile(r"\btag\b|memo|тег|мемо|comment|коммент|destination")
 

@@ -19,6 +19,7 @@ from bot.exchanger import CalcAction, CalcResult, Direction
 from bot.services.amounts import AmountProblem, LimitKind
 from bot.views.callbacks import FlowNav
 from bot.views.formatting import format_amount
+from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
 from bot.views.rates import amount_lines, fee_lines, limit_range, money, rate_line
 
@@ -38,8 +39,8 @@ def render_amount_prompt(
     describe_* functions return it.
     """
     action = CalcAction(action)
-    give_code = direction.currency_code_give or give_title
-    get_code = direction.currency_code_get or get_title
+    give_code = direction.currency_code_give or exchanger_plain(give_title)
+    get_code = direction.currency_code_get or exchanger_plain(get_title)
     if action is CalcAction.GIVE:
         question = _("<b>How much {code} do you give?</b>")
     elif action is CalcAction.GIVE_WITH_FEE:
@@ -52,7 +53,7 @@ def render_amount_prompt(
     code = give_code if on_give else get_code
     title = give_title if on_give else get_title
 
-    lines = [question.format(code=html.quote(code)), html.quote(title)]
+    lines = [question.format(code=html.quote(code)), quote_exchanger(title)]
     if on_give:
         limits = limit_range(direction.min_give, direction.max_give, give_code)
     else:

@@ -22,13 +22,14 @@ from bot.services.statuses import StatusGroup, classify
 from bot.views.callbacks import BidAction
 from bot.views.direction import operator_note
 from bot.views.formatting import plain_amount, status_emoji
-from bot.views.html import truncate_plain
+from bot.views.html import quote_exchanger, truncate_plain
 from bot.views.keyboards import button, is_web_url, url_button
 from bot.views.rates import money
 
 BidActionName = Literal["pay", "cancel"]
 INSTRUCTION_LIMIT = 1500
-CAPTION_LIMIT = 1024
+# Deposit addresses are under 100 characters; "payment details" of a mypaid merchant may be text.
+ADDRESS_LIMIT = 500
 ALERT_LIMIT = 200
 # Merchants whose `pay` URL is a page that shows how to pay, not a "pay now" button (§10.4.3).
 _GO_TO_PAYMENT_TYPES = frozenset({"form", "link", "coupon", "address"})
@@ -60,7 +61,8 @@ def status_explanation(group: StatusGroup) -> str:
 
 
 def _side(amount_text: str, psys: str) -> str:
-    return f"{amount_text} ({html.quote(psys)})" if psys.strip() else amount_text
+    name = quote_exchanger(psys)
+    return f"{amount_text} ({name})" if name else amount_text
 
 
 def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
@@ -69,10 +71,10 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
     """
     actions = bid.api_actions
     group = classify(bid.status)
-    title = bid.status_title.strip() or bid.status
+    title = quote_exchanger(bid.status_title) or html.quote(bid.status)
     lines = [
         _("<b>Exchange #{id}</b>").format(id=html.quote(bid.id)),
-        f"{status_emoji(group)} <b>{html.quote(title)}</b>",
+        f"{status_emoji(group)} <b>{title}</b>",
         status_explanation(group),
     ]
     blocks = ["\n".join(lines)]
@@ -115,13 +117,15 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
             payment.append(_("The payment details will be issued shortly."))
         elif actions.address:
             payment.append(
-                _("Send to: <code>{address}</code>").format(address=html.quote(actions.address))
+                _("Send to: <code>{address}</code>").format(
+                    address=html.quote(truncate_plain(actions.address, ADDRESS_LIMIT))
+                )
             )
             if actions.dest_tag:
                 payment.append(
                     _(
                         "Tag (memo): <code>{tag}</code> — required, or the payment may be lost."
-                    ).format(tag=html.quote(actions.dest_tag))
+                    ).format(tag=html.quote(truncate_plain(actions.dest_tag, ADDRESS_LIMIT)))
                 )
             qr_png = make_qr_png(actions.address)
             if qr_png is not None:
@@ -144,7 +148,7 @@ def _qr_caption(bid: Bid) -> str:
     if tag:
         caption += "\n" + _(
             "The QR code holds only the address: also enter the tag (memo) <code>{tag}</code>."
-        ).format(tag=html.quote(truncate_plain(tag, 200)))
+        ).format(tag=html.quote(truncate_plain(tag, ADDRESS_LIMIT)))
     return caption
 
 

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Currency
 from bot.views.callbacks import CurrencyPage, CurrencyPick, FlowNav, Side
+from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button, clamp_page, page_count, paging_row
 
 COLUMNS = 2
@@ -43,7 +44,7 @@ def render_currency_picker(
         prompt = _("<b>Choose the currency you give</b>")
     elif give_title:
         prompt = _("<b>Choose the currency you get</b> for {give}").format(
-            give=html.quote(give_title)
+            give=quote_exchanger(give_title)
         )
     else:
         prompt = _("<b>Choose the currency you get</b>")
@@ -54,7 +55,7 @@ def render_currency_picker(
         rows.append(
             [
                 button(
-                    currency.title or currency.id,
+                    exchanger_plain(currency.title) or currency.id,
                     CurrencyPick(draft=draft_id, side=side, currency_id=currency.id),
                     limit=TITLE_LIMIT,
                 )

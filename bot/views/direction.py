@@ -7,18 +7,18 @@ case has its own screen with a way out.
 
 from __future__ import annotations
 
-from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcAction, Direction
 from bot.views.callbacks import AmountMode, FlowNav
-from bot.views.html import sanitize_exchanger_html, truncate_html
+from bot.views.html import exchanger_plain, quote_exchanger, sanitize_exchanger_html, truncate_html
 from bot.views.keyboards import back_cancel_row, button
 from bot.views.rates import fee_lines, limit_lines, money, rate_line
 
 # Operator notes are free text of any length; the card must stay one message (4096).
 NOTE_LIMIT = 1000
+FROZEN_LIMIT = 600
 
 
 def operator_note(source: str, limit: int = NOTE_LIMIT) -> str:
@@ -38,10 +38,10 @@ def render_direction_card(
     A frozen direction (status 2, facts §4.4) shows the operator's reason first and offers no
     amount buttons: the exchanger would refuse the bid anyway.
     """
-    give_code = direction.currency_code_give or give_title
-    get_code = direction.currency_code_get or get_title
-    frozen = operator_note(direction.info.frozen_text)
-    blocks = [f"<b>{html.quote(give_title)} → {html.quote(get_title)}</b>"]
+    give_code = direction.currency_code_give or exchanger_plain(give_title)
+    get_code = direction.currency_code_get or exchanger_plain(get_title)
+    frozen = operator_note(direction.info.frozen_text, FROZEN_LIMIT)
+    blocks = [f"<b>{quote_exchanger(give_title)} → {quote_exchanger(get_title)}</b>"]
     if frozen:
         blocks.append("❄️ " + _("<b>This exchange is paused right now.</b>") + "\n" + frozen)
     figures = [line for line in [rate_line(direction, give_code, get_code)] if line]

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import DirectionField
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip, FlowNav
-from bot.views.html import html_to_plain, truncate_plain
+from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
 
 # Labels and tooltips are the operator's; a runaway one must not push the prompt past 4096.
@@ -25,7 +25,7 @@ NOT_SELECTED_KEY = "0"
 
 def field_title(field: DirectionField) -> str:
     """The label as plain text (labels went through the server's tag stripper, but not always)."""
-    return truncate_plain(html_to_plain(field.label) or field.name, LABEL_LIMIT)
+    return exchanger_plain(field.label, LABEL_LIMIT) or field.name
 
 
 def render_field_prompt(
@@ -51,7 +51,7 @@ def render_field_prompt(
         _("Step {position} of {total}").format(position=position + 1, total=total),
         f"<b>{html.quote(field_title(field))}</b> {requirement}",
     ]
-    tooltip = truncate_plain(html_to_plain(field.tooltip), TOOLTIP_LIMIT)
+    tooltip = exchanger_plain(field.tooltip, TOOLTIP_LIMIT)
     if tooltip:
         lines.append(f"<i>{html.quote(tooltip)}</i>")
 
@@ -61,9 +61,9 @@ def render_field_prompt(
         for index, (key, label) in enumerate(field.options.items()):
             if key != NOT_SELECTED_KEY:
                 option = FieldOption(draft=draft_id, field=position, option=index)
-                rows.append([button(html_to_plain(label) or key, option)])
+                rows.append([button(exchanger_plain(label) or key, option)])
     elif field.type == "checkbox":
-        lines.append(html.quote(html_to_plain(field.text) or field_title(field)))
+        lines.append(html.quote(exchanger_plain(field.text, LABEL_LIMIT) or field_title(field)))
         rows.append(
             [
                 button(_("Yes"), FieldCheckbox(draft=draft_id, field=position, ticked=True)),
@@ -133,6 +133,5 @@ def render_server_field_error(label: str, message: str) -> str:
     """An `error_fields` entry of create_bid (facts §4.7), HTML-safe: "Into account: invalid
     account number". The message may still carry the server's span; only its text is shown.
     """
-    text = html_to_plain(message) or _("the exchanger did not accept this value")
-    name = html.quote(truncate_plain(html_to_plain(label), LABEL_LIMIT))
-    return f"{name}: {html.quote(truncate_plain(text, LABEL_LIMIT))}"
+    text = exchanger_plain(message, LABEL_LIMIT) or _("the exchanger did not accept this value")
+    return f"{quote_exchanger(label, LABEL_LIMIT)}: {html.quote(text)}"

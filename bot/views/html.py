@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from bot.views.formatting import utf16_len
 
 MESSAGE_LIMIT = 4096
+# Exchanger titles and labels are a few words; a longer one is cut so a card stays one message.
+TITLE_LIMIT = 100
 ELLIPSIS = "…"
 
 # Source tag -> Telegram tag. Headings become bold lines: they are headings for a reason.
@@ -274,6 +276,24 @@ def html_to_plain(source: str) -> str:
     converter = _Converter(plain=True)
     converter.feed(source)
     return converter.result()
+
+
+def exchanger_plain(text: str, limit: int = TITLE_LIMIT) -> str:
+    """A title, label, payment system or status title of the exchanger as plain text. The
+    server's input cleaner strips tags and HTML-escapes these (facts §8.1), so "&amp;" must be
+    decoded once, and an operator's stray tag must not show.
+    """
+    return truncate_plain(html_to_plain(text), limit)
+
+
+def quote_exchanger(text: str, limit: int = TITLE_LIMIT) -> str:
+    """`exchanger_plain`, escaped for Telegram HTML."""
+    return escape(exchanger_plain(text, limit))
+
+
+def visible_len(text: str) -> int:
+    """Length of Telegram HTML as Telegram counts it: after parsing, in UTF-16 units."""
+    return sum(utf16_len(atom.char) for atom in _atoms(text) if atom.char is not None)
 
 
 def truncate_plain(text: str, limit: int) -> str:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcResult, Direction
 from bot.views.formatting import format_amount
+from bot.views.html import quote_exchanger
 
 Quote = Direction | CalcResult
+FEE_TEXT_LIMIT = 300
+CODE_LIMIT = 40
 
 
 def money(amount: Decimal, code: str) -> str:
     """An amount with its code, like "10 000 RUB"; escaped, the code comes from the exchanger."""
-    return f"{format_amount(amount)} {html.quote(code)}".strip()
+    return f"{format_amount(amount)} {quote_exchanger(code, CODE_LIMIT)}".strip()
 
 
 def rate_line(quote: Quote, give_code: str, get_code: str) -> str | None:
@@ -71,5 +73,5 @@ def amount_lines(quote: Quote, give_code: str, get_code: str) -> list[str]:
 
 def fee_lines(quote: Quote) -> list[str]:
     """com_give/com_get are plain text from the exchanger ("Including payment system fees ...")."""
-    texts = (quote.com_give.strip(), quote.com_get.strip())
-    return [f"<i>{html.quote(text)}</i>" for text in texts if text]
+    texts = (quote_exchanger(text, FEE_TEXT_LIMIT) for text in (quote.com_give, quote.com_get))
+    return [f"<i>{text}</i>" for text in texts if text]

@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.views.callbacks import SavedDetailAction
-from bot.views.html import html_to_plain, truncate_plain
+from bot.views.html import exchanger_plain, truncate_plain
 from bot.views.keyboards import button
 
 LABEL_LIMIT = 100
@@ -37,7 +37,7 @@ def render_saved_details(
     lines = [_("<b>Saved details</b>")]
     rows: list[list[InlineKeyboardButton]] = []
     for index, (label, masked) in enumerate(items):
-        name = truncate_plain(html_to_plain(label), LABEL_LIMIT)
+        name = exchanger_plain(label, LABEL_LIMIT)
         value = truncate_plain(masked, VALUE_LIMIT)
         lines.append(f"{index + 1}. {html.quote(name)}: {html.quote(value)}")
         rows.append(

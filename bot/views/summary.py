@@ -13,7 +13,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import CalcResult, Direction
 from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
 from bot.views.direction import operator_note
-from bot.views.html import html_to_plain, truncate_plain
+from bot.views.html import (
+    MESSAGE_LIMIT,
+    exchanger_plain,
+    quote_exchanger,
+    truncate_html,
+    truncate_plain,
+    visible_len,
+)
 from bot.views.keyboards import button
 from bot.views.rates import amount_lines, fee_lines, rate_line
 
@@ -25,7 +32,7 @@ _GENERIC_ERRORS = frozenset({"error", "ошибка"})
 
 
 def _label(label: str) -> str:
-    return html.quote(truncate_plain(html_to_plain(label), LABEL_LIMIT))
+    return quote_exchanger(label, LABEL_LIMIT)
 
 
 def render_summary(
@@ -41,26 +48,25 @@ def render_summary(
     """
     give_code = calc.currency_code_give or direction.currency_code_give or give_title
     get_code = calc.currency_code_get or direction.currency_code_get or get_title
-    blocks = [
-        _("<b>Check your exchange</b>")
-        + "\n"
-        + f"{html.quote(give_title)} → {html.quote(get_title)}"
-    ]
+    heading = _("<b>Check your exchange</b>")
+    blocks = [f"{heading}\n{quote_exchanger(give_title)} → {quote_exchanger(get_title)}"]
     figures = amount_lines(calc, give_code, get_code)
     rate = rate_line(calc, give_code, get_code)
     if rate is not None:
         figures.append(rate)
     figures.extend(fee_lines(calc))
     blocks.append("\n".join(figures))
-    if answers:
-        lines = [_("<b>Your details</b>")]
-        for label, value in answers:
-            lines.append(f"{_label(label)}: {html.quote(truncate_plain(value, VALUE_LIMIT))}")
-        blocks.append("\n".join(lines))
     note = operator_note(direction.info.before_button_text, NOTE_LIMIT)
     if note:
         blocks.append(note)
     blocks.append(_("Is everything correct?"))
+    if answers:
+        lines = [_("<b>Your details</b>")]
+        for label, value in answers:
+            lines.append(f"{_label(label)}: {html.quote(truncate_plain(value, VALUE_LIMIT))}")
+        # A form with many long answers gets what room is left: the summary is one message.
+        room = MESSAGE_LIMIT - visible_len("\n\n".join(blocks)) - 2
+        blocks.insert(2, truncate_html("\n".join(lines), room))
     rows = [
         [button(_("✅ Confirm"), SummaryAction(draft=draft_id, action="confirm"))],
         [
@@ -79,7 +85,7 @@ def render_change_menu(
         [button(_("Amount"), ChangeItem(draft=draft_id, field=-1))]
     ]
     for position, label in items:
-        rows.append([button(html_to_plain(label), ChangeItem(draft=draft_id, field=position))])
+        rows.append([button(exchanger_plain(label), ChangeItem(draft=draft_id, field=position))])
     rows.append([button(_("« Back to summary"), FlowNav(draft=draft_id, to="summary"))])
     return _("What would you like to change?"), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -99,14 +105,14 @@ def render_create_errors(messages: list[str], field_errors: list[tuple[str, str]
     message). The bare "Error!" that comes with field errors says nothing and is left out.
     """
     general = [
-        html_to_plain(message)
+        exchanger_plain(message, VALUE_LIMIT)
         for message in messages
         if not (field_errors and message.strip(" !.").casefold() in _GENERIC_ERRORS)
     ]
     lines = [_("<b>The exchanger did not accept the exchange.</b>")]
-    lines.extend(html.quote(truncate_plain(text, VALUE_LIMIT)) for text in general if text)
+    lines.extend(html.quote(text) for text in general if text)
     for label, message in field_errors:
-        text = html.quote(truncate_plain(html_to_plain(message), VALUE_LIMIT))
+        text = quote_exchanger(message, VALUE_LIMIT)
         lines.append(f"• {_label(label)}: {text}")
     if field_errors:
         lines.append(_("Press “Change” to correct it."))
