@@ -203,11 +203,11 @@ def render_confirm_action(bid: Bid, action: BidActionName) -> tuple[str, InlineK
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def render_action_refused(bid: Bid, action: BidActionName) -> str:
+def render_action_refused(bid: Bid, action: BidActionName | str) -> str:
     """The exchanger refused pay_bid/cancel_bid. It says "no bid exists" for a transition it
     does not allow and "action disabled" when a merchant confirms payments itself (facts §4.9),
     so the reason is told from the bid's current state. Plain text up to 200 characters, fit
-    for an alert; `bid` is the fresh bid_info.
+    for an alert; `bid` is the fresh bid_info; `action` is "pay" or "cancel".
     """
     group = classify(bid.status)
     actions = bid.api_actions

@@ -15,12 +15,18 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Currency
 from bot.views.callbacks import CurrencyPage, CurrencyPick, FlowNav, Side
-from bot.views.html import exchanger_plain, quote_exchanger
+from bot.views.html import exchanger_plain, quote_exchanger, truncate_plain
 from bot.views.keyboards import back_cancel_row, button, clamp_page, page_count, paging_row
 
 COLUMNS = 2
 # Half a row each: longer titles would be cut by the client in the middle of the code.
 TITLE_LIMIT = 30
+QUERY_LIMIT = 100
+
+
+def _quote_query(query: str) -> str:
+    """The customer's own words, escaped and short: a pasted essay must not fill the screen."""
+    return html.quote(truncate_plain(query, QUERY_LIMIT))
 
 
 def render_currency_picker(
@@ -33,13 +39,19 @@ def render_currency_picker(
     per_page: int = 8,
     query: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of currencies for `side`; `query` marks the list as search results."""
-    pages = page_count(len(currencies), per_page)
+    """One page of currencies for `side`. With `query` the list is search results: the first
+    page only, because the page buttons lead through the full list, not the results.
+    """
+    pages = 1 if query is not None else page_count(len(currencies), per_page)
     page = clamp_page(page, pages)
     shown = currencies[page * per_page : (page + 1) * per_page]
 
     if query is not None:
-        prompt = _("Found for «{query}»:").format(query=html.quote(query))
+        prompt = _("Found for «{query}»:").format(query=_quote_query(query))
+        if len(currencies) > len(shown):
+            prompt += "\n" + _("Showing {shown} of {total}: type more to narrow it down.").format(
+                shown=len(shown), total=len(currencies)
+            )
     elif side == "give":
         prompt = _("<b>Choose the currency you give</b>")
     elif give_title:
@@ -78,7 +90,7 @@ def render_no_currency_found(
     text = _(
         "Nothing found for «{query}». Try another part of the name or the code, "
         "or choose from the list."
-    ).format(query=html.quote(query))
+    ).format(query=_quote_query(query))
     rows = [
         [button(_("Show all currencies"), CurrencyPage(draft=draft_id, side=side, page=0))],
         back_cancel_row(draft_id, FlowNav(draft=draft_id, to="give") if side == "get" else None),

@@ -47,6 +47,10 @@ _PARAGRAPHS = frozenset(
     {"p", "div", "section", "article", "header", "footer", "table", "ul", "ol", "hr", "form"}
 )
 _LINES = frozenset({"tr", "dt", "dd", "figcaption", "address", "center"})
+# Elements without an end tag: nothing to unwrap later.
+_VOID = frozenset(
+    {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "base"}
+)
 _DROPPED = frozenset({"script", "style", "template", "noscript", "svg", "head", "title"})
 _LINK_SCHEMES = ("http://", "https://", "tg://")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -208,7 +212,7 @@ class _Converter(HTMLParser):
             href = _safe_href(dict(attrs).get("href"))
             opening = f'<a href="{_escape_attribute(href)}">' if href else ""
             self._push(tag, "a" if href else None, opening)
-        elif tag not in _PARAGRAPHS and tag not in _LINES and tag not in {"br", "li", "img"}:
+        elif tag not in _PARAGRAPHS and tag not in _LINES and tag not in _VOID and tag != "li":
             self._push(tag, None)
 
     def _list_item(self) -> None:
@@ -226,7 +230,7 @@ class _Converter(HTMLParser):
         if tag in _DROPPED:
             return
         self.handle_starttag(tag, attrs)
-        if tag not in {"br", "hr", "img", "li"}:
+        if tag not in _VOID and tag != "li":
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.services.statuses import StatusGroup, classify
 from bot.views.callbacks import BidAction, BidsPage
@@ -52,7 +52,7 @@ def bid_button_text(item: BidListItem) -> str:
 
 
 def render_my_bids(
-    records: list[BidListItem], page: int, total: int, per_page: int = PER_PAGE
+    records: Sequence[BidListItem], page: int, total: int, per_page: int = PER_PAGE
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """`records` is the page to show (already sliced, newest first), `total` all the customer
     has; `page` counts from 0.
@@ -64,19 +64,19 @@ def render_my_bids(
         )
     pages = page_count(total, per_page)
     page = clamp_page(page, pages)
-    legend = " ".join(
+    legend = " · ".join(
         f"{STATUS_EMOJI[group]} {label}"
         for group, label in (
             (StatusGroup.WAITING_PAYMENT, _("waiting for payment")),
             (StatusGroup.IN_PROGRESS, _("in progress")),
+            (StatusGroup.NEEDS_SUPPORT, _("needs support")),
             (StatusGroup.DONE, _("done")),
+            (StatusGroup.CANCELLED, _("cancelled")),
         )
     )
     text = "\n\n".join(
         [
-            ngettext(
-                "<b>Your exchanges</b> ({count})", "<b>Your exchanges</b> ({count})", total
-            ).format(count=total),
+            _("<b>Your exchanges</b> ({count})").format(count=total),
             _("Tap an exchange to see its card."),
             legend,
         ]

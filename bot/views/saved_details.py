@@ -19,10 +19,11 @@ VALUE_LIMIT = 100
 
 
 def render_saved_details(
-    items: list[tuple[str, str]], enabled: bool
+    items: list[tuple[str, str]], enabled: bool, *, confirm_delete_all: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """`items` are (field label or name, masked value); index i of the list is what the delete
-    button of that row carries.
+    button of that row carries. `confirm_delete_all` asks "Delete all?" under the list, after
+    the "Delete all" press: deleting everything cannot be undone.
     """
     if not enabled:
         return _("Remembering details is switched off on this bot."), None
@@ -49,19 +50,18 @@ def render_saved_details(
             ]
         )
     lines.append("")
-    lines.append(_("They are stored encrypted. Tap one to delete it."))
-    rows.append([button(_("🗑 Delete all"), SavedDetailAction(action="delete_all"))])
+    if confirm_delete_all:
+        lines.append(_("<b>Delete all your saved details?</b>"))
+        rows.append(
+            [
+                button(_("Yes, delete all"), SavedDetailAction(action="delete_all_yes")),
+                button(_("No"), SavedDetailAction(action="show")),
+            ]
+        )
+    else:
+        lines.append(_("They are stored encrypted. Tap one to delete it."))
+        rows.append([button(_("🗑 Delete all"), SavedDetailAction(action="delete_all"))])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def render_delete_all_question() -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [
-            button(_("Yes, delete all"), SavedDetailAction(action="delete_all_yes")),
-            button(_("No"), SavedDetailAction(action="show")),
-        ]
-    ]
-    return _("Delete all your saved details?"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def render_consent_question() -> tuple[str, InlineKeyboardMarkup]:

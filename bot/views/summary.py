@@ -6,6 +6,8 @@ the change menu always leads back to the summary, and only Confirm creates.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -13,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import CalcResult, Direction
 from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
 from bot.views.direction import operator_note
+from bot.views.formatting import format_amount
 from bot.views.html import (
     MESSAGE_LIMIT,
     exchanger_plain,
@@ -117,3 +120,32 @@ def render_create_errors(messages: list[str], field_errors: list[tuple[str, str]
     if field_errors:
         lines.append(_("Press “Change” to correct it."))
     return "\n".join(lines)
+
+
+def render_create_uncertain(draft_id: str) -> tuple[str, InlineKeyboardMarkup]:
+    """create_bid got no answer in time and the bid could not be found either (DESIGN.md §4).
+    Confirming again looks the bid up by its api_id before creating anything, so the button
+    is safe to press.
+    """
+    text = _(
+        "The exchanger did not answer in time, so I cannot tell yet whether your exchange "
+        "was created. Press “Check again”: I will look for it first and never create it twice."
+    )
+    rows = [
+        [button(_("🔄 Check again"), SummaryAction(draft=draft_id, action="confirm"))],
+        [button(_("✖️ Cancel"), SummaryAction(draft=draft_id, action="cancel"))],
+    ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_amount_rejected(message: str, limit: Decimal | None = None) -> str:
+    """create_bid refused the amount (sum1/sum2/sum1c/sum2c, facts §4.7), HTML-safe, for the
+    amount prompt. The message already names the limit ("min.: 3000 RUB"); `limit` (the
+    span's data-val) stands in when the message is empty.
+    """
+    text = exchanger_plain(message, VALUE_LIMIT)
+    if not text and limit is not None:
+        text = _("the limit is {limit}").format(limit=format_amount(limit))
+    if not text:
+        return _("The exchanger did not accept the amount. Please enter another one.")
+    return _("The exchanger did not accept the amount: {reason}").format(reason=html.quote(text))

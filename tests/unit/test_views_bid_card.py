@@ -15,11 +15,7 @@ from bot.i18n import create_i18n
 from bot.views.bid_card import render_action_refused, render_bid_card, render_confirm_action
 from bot.views.callbacks import BidAction, BidsPage, SavedDetailAction
 from bot.views.my_bids import render_my_bids
-from bot.views.saved_details import (
-    render_consent_question,
-    render_delete_all_question,
-    render_saved_details,
-)
+from bot.views.saved_details import render_consent_question, render_saved_details
 from tests.fake_telegram.html_parser import parse_html
 from tests.fake_telegram.text import utf16_len
 
@@ -392,11 +388,13 @@ def test_saved_details_are_listed_masked_with_a_delete_button_each() -> None:
     ]
 
 
-def test_deleting_everything_asks_first() -> None:
-    text, keyboard = render_delete_all_question()
+def test_deleting_everything_asks_first_under_the_list() -> None:
+    text, keyboard = render_saved_details(
+        [("Into account", "TX•••")], True, confirm_delete_all=True
+    )
 
-    sendable(text, keyboard)
-    assert callbacks(keyboard) == [
+    assert "Delete all your saved details?" in sendable(text, keyboard)
+    assert callbacks(keyboard)[-2:] == [
         SavedDetailAction(action="delete_all_yes").pack(),
         SavedDetailAction(action="show").pack(),
     ]

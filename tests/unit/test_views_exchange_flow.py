@@ -42,8 +42,10 @@ from bot.views.fields import describe_field_problem, render_field_prompt, render
 from bot.views.formatting import format_amount
 from bot.views.summary import (
     render_already_creating,
+    render_amount_rejected,
     render_change_menu,
     render_create_errors,
+    render_create_uncertain,
     render_creating,
     render_summary,
 )
@@ -268,6 +270,15 @@ def test_search_results_say_what_was_searched() -> None:
     text, keyboard = render_currency_picker("get", found, 0, DRAFT, query="<usdt>")
 
     assert "Found for «<usdt>»" in sendable(text, keyboard)
+
+
+def test_many_search_results_show_the_first_page_and_ask_to_narrow_down() -> None:
+    found = [Currency(id=str(n), title=f"Tether USDT {n}") for n in range(11)]
+
+    text, keyboard = render_currency_picker("give", found, 0, DRAFT, query="usdt " * 100)
+
+    assert "Showing 8 of 11: type more to narrow it down." in sendable(text, keyboard)
+    assert not any(data.startswith("curp:") for data in callbacks(keyboard))
 
 
 def test_nothing_found_offers_the_full_list_again() -> None:
@@ -606,3 +617,21 @@ def test_a_general_create_error_is_shown_as_the_exchanger_said_it() -> None:
     text = render_create_errors(["Error! Direction prohibited by settings API"], [])
 
     assert "Direction prohibited by settings API" in sendable(text)
+
+
+def test_a_creation_without_an_answer_offers_a_safe_check_again() -> None:
+    text, keyboard = render_create_uncertain(DRAFT)
+
+    assert "never create it twice" in sendable(text, keyboard)
+    assert callbacks(keyboard) == [
+        SummaryAction(draft=DRAFT, action="confirm").pack(),
+        SummaryAction(draft=DRAFT, action="cancel").pack(),
+    ]
+
+
+def test_an_amount_the_exchanger_refused_is_explained_in_the_amount_prompt() -> None:
+    assert render_amount_rejected("min.: 3000 RUB", Decimal(3000)) == (
+        "The exchanger did not accept the amount: min.: 3000 RUB"
+    )
+    assert render_amount_rejected("", Decimal(50000)).endswith("the limit is 50 000")
+    assert "enter another one" in render_amount_rejected("")
