@@ -23,8 +23,8 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
-from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.notifications.tokens import CallbackTokens
+from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
@@ -33,9 +33,9 @@ from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import CreationGuard
-from bot.storage.requisites import SavedRequisites
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
+from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
 from bot.telegram import AnsweredQueries, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
@@ -116,7 +116,10 @@ class ExchangeBotApp:
             ) from None
 
         self.exchanger = await self._start_exchanger()
-        self.bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL)
+        answered = AnsweredQueries()
+        self.bot = create_bot(
+            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, answered
+        )
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
         self.dispatcher = build_dispatcher(

@@ -41,9 +41,7 @@ async def exchanger_failed(event: ErrorEvent, bot: Bot, answered: AnsweredQuerie
 
 
 async def unexpected(event: ErrorEvent, bot: Bot, answered: AnsweredQueries) -> None:
-    logger.error(
-        "Update %s failed", event.update.update_id, exc_info=event.exception
-    )
+    logger.error("Update %s failed", event.update.update_id, exc_info=event.exception)
     await _tell(event, bot, answered, describe_internal_error())
 
 

@@ -26,11 +26,19 @@ from aiogram.types import (
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.content import Content
 from bot.exchanger import CalcAction, CalcResult, Currency, Direction, ExchangerClient
 from bot.i18n import api_lang
-from bot.services.amounts import AmountError, check_amount, parse_amount
+from bot.services.amounts import AmountError, LimitViolation, check_amount, parse_amount
 from bot.services.background import BackgroundTasks
-from bot.services.bids import BidOrder, BidService, CreateOutcome, CreateStatus, Customer, new_api_id
+from bot.services.bids import (
+    BidOrder,
+    BidService,
+    CreateOutcome,
+    CreateStatus,
+    Customer,
+    new_api_id,
+)
 from bot.services.catalog import Catalog
 from bot.services.draft import ExchangeDraft
 from bot.services.flow import (
@@ -45,7 +53,6 @@ from bot.services.flow import (
 from bot.services.masking import mask_value
 from bot.services.search import search_currencies
 from bot.services.validation import FieldValueError, check_field_value
-from bot.content import Content
 from bot.storage.bids import BidRepository
 from bot.storage.requisites import SavedRequisites
 from bot.views import amount as amount_views
@@ -61,6 +68,7 @@ from bot.views.callbacks import (
     FieldSaved,
     FieldSkip,
     FlowNav,
+    Side,
     SummaryAction,
 )
 from bot.views.currency_picker import (
@@ -265,6 +273,8 @@ class Flow:
                 self.draft.draft_id,
                 saved_masked=saved,
                 error=error,
+                editing=self.draft.editing,
+                step=step.number,
             )
         )
 
@@ -358,12 +368,11 @@ class Flow:
         )
 
 
-def _describe_violation(violation: object, calc: CalcResult) -> str:
-    kind = getattr(violation, "kind")  # noqa: B009 - LimitViolation from bot.services.amounts
-    side = getattr(violation, "currency_side")  # noqa: B009
+def _describe_violation(violation: LimitViolation, calc: CalcResult) -> str:
+    side = violation.currency_side
     code = calc.currency_code_give if side == "give" else calc.currency_code_get
     return amount_views.describe_limit_violation(
-        kind, getattr(violation, "limit"), getattr(violation, "difference"), code  # noqa: B009
+        violation.kind, violation.limit, violation.difference, code
     )
 
 
@@ -429,7 +438,7 @@ async def pick_currency(
     await _choose(flow, callback_data.side, callback_data.currency_id, query)
 
 
-async def _choose(flow: Flow, side: str, currency_id: str, query: CallbackQuery | None) -> None:
+async def _choose(flow: Flow, side: Side, currency_id: str, query: CallbackQuery | None) -> None:
     draft = flow.draft
     if side == "give":
         known = await flow.catalog.give_currencies(flow.lang)
@@ -458,7 +467,7 @@ async def search_currency(message: Message, state: FSMContext, deps: FlowDeps) -
     if draft is None:
         return
     flow = Flow(message, state, draft, deps)
-    side = "give" if await state.get_state() == Exchange.give.state else "get"
+    side: Side = "give" if await state.get_state() == Exchange.give.state else "get"
     if side == "give":
         currencies = await flow.catalog.give_currencies(flow.lang)
     else:
@@ -470,15 +479,13 @@ async def search_currency(message: Message, state: FSMContext, deps: FlowDeps) -
         await _choose(flow, side, found[0].id, None)
         return
     if not found:
-        await flow.show(*render_no_currency_found(query, draft.draft_id))
+        await flow.show(*render_no_currency_found(query, draft.draft_id, side=side))
         return
     give_title = None
     if side == "get":
         give_title, _get = await flow.titles()
     await flow.show(
-        *render_currency_picker(
-            side, found, 0, draft.draft_id, give_title=give_title, query=query
-        )
+        *render_currency_picker(side, found, 0, draft.draft_id, give_title=give_title, query=query)
     )
 
 
@@ -508,7 +515,9 @@ async def enter_amount(message: Message, state: FSMContext, deps: FlowDeps) -> N
     try:
         amount = parse_amount(message.text or "")
     except AmountError as error:
-        await flow.ask_amount(amount_views.describe_amount_problem(error.reason.name.lower()))
+        await flow.ask_amount(
+            amount_views.describe_amount_problem(error.reason, readings=error.readings)
+        )
         return
     await flow.accept_amount(amount)
 
@@ -799,9 +808,7 @@ async def _after_create(
     await flow.summary()
 
 
-async def _created(
-    flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int
-) -> None:
+async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int) -> None:
     draft = flow.draft
     candidates = {
         field.name: draft.answers[field.name]

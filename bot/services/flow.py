@@ -20,15 +20,21 @@ class FieldStep:
     position: int  # index in Direction.fields_in_order(), what callback data carries
     field: DirectionField
     total: int
+    number: int  # 1-based place in the order the questions are asked
+
+
+def asking_order(direction: Direction) -> list[FieldStep]:
+    """Calc (`cd`) fields first, then the others, each group in the exchanger's order."""
+    fields = list(enumerate(direction.fields_in_order()))
+    ordered = [item for item in fields if item[1].cd] + [item for item in fields if not item[1].cd]
+    return [
+        FieldStep(position, field, len(fields), number)
+        for number, (position, field) in enumerate(ordered, start=1)
+    ]
 
 
 def _steps(direction: Direction, *, calc: bool) -> list[FieldStep]:
-    fields = direction.fields_in_order()
-    return [
-        FieldStep(position, field, len(fields))
-        for position, field in enumerate(fields)
-        if field.cd == calc
-    ]
+    return [step for step in asking_order(direction) if step.field.cd == calc]
 
 
 def next_field(direction: Direction, draft: ExchangeDraft, *, calc: bool) -> FieldStep | None:
@@ -38,17 +44,11 @@ def next_field(direction: Direction, draft: ExchangeDraft, *, calc: bool) -> Fie
 
 
 def field_at(direction: Direction, position: int) -> FieldStep | None:
-    fields = direction.fields_in_order()
-    if 0 <= position < len(fields):
-        return FieldStep(position, fields[position], len(fields))
-    return None
+    return next((s for s in asking_order(direction) if s.position == position), None)
 
 
 def field_by_name(direction: Direction, name: str) -> FieldStep | None:
-    fields = direction.fields_in_order()
-    return next(
-        (FieldStep(i, f, len(fields)) for i, f in enumerate(fields) if f.name == name), None
-    )
+    return next((s for s in asking_order(direction) if s.field.name == name), None)
 
 
 def calc_values(direction: Direction, draft: ExchangeDraft) -> dict[str, str]:

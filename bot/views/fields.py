@@ -37,9 +37,11 @@ def render_field_prompt(
     saved_masked: str | None = None,
     error: str | None = None,
     editing: bool = False,
+    step: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Ask one field. `position` is the field's index in Direction.fields_in_order() (what the
-    buttons carry); the step shown is position + 1 of `total`. `error` is HTML-safe text from
+    buttons carry); the step shown is `step` (1-based, in the order questions are asked) or
+    position + 1, of `total`. `error` is HTML-safe text from
     describe_field_problem / render_server_field_error.
 
     "Back" returns to the step before this kind of field: the direction card for fields that
@@ -48,7 +50,9 @@ def render_field_prompt(
     """
     requirement = _("(required)") if field.req else _("(optional)")
     lines = [
-        _("Step {position} of {total}").format(position=position + 1, total=total),
+        _("Step {position} of {total}").format(
+            position=step if step is not None else position + 1, total=total
+        ),
         f"<b>{html.quote(field_title(field))}</b> {requirement}",
     ]
     tooltip = exchanger_plain(field.tooltip, TOOLTIP_LIMIT)
