@@ -7,6 +7,7 @@ Buttons carry the draft id: a button of an older exchange changes nothing and sa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +28,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.content import Content
-from bot.exchanger import CalcAction, CalcResult, Currency, Direction, ExchangerClient
+from bot.exchanger import (
+    CalcAction,
+    CalcResult,
+    Currency,
+    Direction,
+    ExchangerClient,
+    ExchangerError,
+)
 from bot.i18n import api_lang
 from bot.services.amounts import AmountError, LimitViolation, check_amount, parse_amount
 from bot.services.background import BackgroundTasks
@@ -82,6 +90,8 @@ from bot.views.menu import MENU_NEW_EXCHANGE, main_menu
 from bot.views.saved_details import render_consent_question
 from handlers.filters import MenuButton
 from handlers.screen import send_screen, show_screen
+
+logger = logging.getLogger(__name__)
 
 AMOUNT_ERROR_FIELDS = ("sum1", "sum2", "sum1c", "sum2c")
 REMEMBER_KEY = "remember_candidates"
@@ -672,7 +682,8 @@ async def summary_action(
         await navigate(query, FlowNav(draft=draft.draft_id, to="cancel"), state, deps)
         return
     if current == Exchange.creating.state:
-        await query.answer(_("Your exchange is being created, one moment…"), show_alert=True)
+        await query.answer(summary_views.render_already_creating(), show_alert=True)
+        await _resume_creation(query, flow)
         return
     if callback_data.action == "change":
         await query.answer()
@@ -689,16 +700,35 @@ async def summary_action(
         draft.api_id = new_api_id()
     await state.set_state(Exchange.creating)
     await flow.show(summary_views.render_creating())
+    _start_creation(flow, recheck=recheck)
+
+
+def _creation_task(api_id: str) -> str:
+    return f"create-bid-{api_id}"
+
+
+def _start_creation(flow: Flow, *, recheck: bool) -> None:
+    assert flow.draft.api_id is not None
+    user = flow.event.from_user
+    assert user is not None
     customer = Customer(
-        user_id=query.from_user.id,
-        chat_id=_chat_id(query),
-        locale=deps.i18n.current_locale,
+        user_id=user.id,
+        chat_id=_chat_id(flow.event),
+        locale=flow.deps.i18n.current_locale,
         lang=flow.lang,
     )
-    deps.background.spawn(
-        _create(flow, customer, _chat_id(query), recheck=recheck),
-        name=f"create-bid-{draft.api_id}",
+    flow.deps.background.spawn(
+        _create(flow, customer, _chat_id(flow.event), recheck=recheck),
+        name=_creation_task(flow.draft.api_id),
     )
+
+
+async def _resume_creation(event: Event, flow: Flow) -> None:
+    """The state says "creating" but nothing here is creating it: the bot was restarted in
+    the middle. Look the bid up (never create it blindly a second time)."""
+    api_id = flow.draft.api_id
+    if api_id is not None and not flow.deps.background.is_running(_creation_task(api_id)):
+        _start_creation(flow, recheck=True)
 
 
 async def _show_change_menu(flow: Flow) -> None:
@@ -760,9 +790,15 @@ async def _create(flow: Flow, customer: Customer, chat_id: int, *, recheck: bool
         fields=bid_fields(direction, draft),
     )
     service = flow.deps.bid_service
-    outcome = await (
-        service.check_pending(customer, order) if recheck else service.create(customer, order)
-    )
+    try:
+        outcome = await (
+            service.check_pending(customer, order) if recheck else service.create(customer, order)
+        )
+    except ExchangerError as error:
+        # Only reads fail here (bid_info, lookups): the outcome is unknown, so keep the api_id
+        # and let the customer check again.
+        logger.warning("Creating a bid failed: %s", type(error).__name__)
+        outcome = CreateOutcome(CreateStatus.UNCERTAIN, error=error)
     await _after_create(flow, direction, outcome, chat_id)
 
 
@@ -839,7 +875,13 @@ async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, cha
                 await requisites.remember(user_id, name, value)
 
 
-async def remind_buttons(message: Message) -> None:
+async def remind_buttons(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+    if await state.get_state() == Exchange.creating.state:
+        await message.answer(summary_views.render_already_creating())
+        draft = await _load(state)
+        if draft is not None:
+            await _resume_creation(message, Flow(message, state, draft, deps))
+        return
     await message.answer(
         _("Please use the buttons of the last message, or send /cancel to stop this exchange.")
     )
