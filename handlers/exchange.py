@@ -177,6 +177,13 @@ async def inject_flow_deps(
     return await handler(event, data)
 
 
+async def _flow_of(
+    query: CallbackQuery, state: FSMContext, deps: FlowDeps, draft_id: str
+) -> Flow | None:
+    draft = await _current(query, state, draft_id)
+    return None if draft is None else Flow(query, state, draft, deps)
+
+
 class Flow:
     """One step of the conversation with everything it needs, so handlers stay short."""
 
@@ -536,14 +543,18 @@ async def enter_amount(message: Message, state: FSMContext, deps: FlowDeps) -> N
 
 
 async def _field_for(
-    query: CallbackQuery, flow: Flow, position: int
-) -> tuple[Direction, FieldStep] | None:
+    query: CallbackQuery, state: FSMContext, deps: FlowDeps, draft_id: str, position: int
+) -> tuple[Flow, FieldStep] | None:
+    """The flow and the field a button answers, if it is the question asked now."""
+    flow = await _flow_of(query, state, deps, draft_id)
+    if flow is None:
+        return None
     direction = await flow.direction()
     step = field_at(direction, position) if direction is not None else None
-    if direction is None or step is None or step.field.name != flow.draft.current_field:
+    if step is None or step.field.name != flow.draft.current_field:
         await query.answer(_("This question was already answered."), show_alert=True)
         return None
-    return direction, step
+    return flow, step
 
 
 async def _answered(flow: Flow, name: str, value: str | None) -> None:
@@ -562,14 +573,10 @@ async def _answered(flow: Flow, name: str, value: str | None) -> None:
 async def pick_option(
     query: CallbackQuery, callback_data: FieldOption, state: FSMContext, deps: FlowDeps
 ) -> None:
-    draft = await _current(query, state, callback_data.draft)
-    if draft is None:
-        return
-    flow = Flow(query, state, draft, deps)
-    found = await _field_for(query, flow, callback_data.field)
+    found = await _field_for(query, state, deps, callback_data.draft, callback_data.field)
     if found is None:
         return
-    _direction, step = found
+    flow, step = found
     keys = list(step.field.options)
     if not 0 <= callback_data.option < len(keys) or (
         step.field.req and keys[callback_data.option] == "0"
@@ -583,14 +590,10 @@ async def pick_option(
 async def tick_checkbox(
     query: CallbackQuery, callback_data: FieldCheckbox, state: FSMContext, deps: FlowDeps
 ) -> None:
-    draft = await _current(query, state, callback_data.draft)
-    if draft is None:
-        return
-    flow = Flow(query, state, draft, deps)
-    found = await _field_for(query, flow, callback_data.field)
+    found = await _field_for(query, state, deps, callback_data.draft, callback_data.field)
     if found is None:
         return
-    _direction, step = found
+    flow, step = found
     if step.field.req and not callback_data.ticked:
         await query.answer(_("This must be confirmed to go on."), show_alert=True)
         return
@@ -602,14 +605,10 @@ async def tick_checkbox(
 async def skip_field(
     query: CallbackQuery, callback_data: FieldSkip, state: FSMContext, deps: FlowDeps
 ) -> None:
-    draft = await _current(query, state, callback_data.draft)
-    if draft is None:
-        return
-    flow = Flow(query, state, draft, deps)
-    found = await _field_for(query, flow, callback_data.field)
+    found = await _field_for(query, state, deps, callback_data.draft, callback_data.field)
     if found is None:
         return
-    _direction, step = found
+    flow, step = found
     if step.field.req:
         await query.answer(_("This field is required."), show_alert=True)
         return
@@ -620,14 +619,10 @@ async def skip_field(
 async def use_saved(
     query: CallbackQuery, callback_data: FieldSaved, state: FSMContext, deps: FlowDeps
 ) -> None:
-    draft = await _current(query, state, callback_data.draft)
-    if draft is None:
-        return
-    flow = Flow(query, state, draft, deps)
-    found = await _field_for(query, flow, callback_data.field)
+    found = await _field_for(query, state, deps, callback_data.draft, callback_data.field)
     if found is None:
         return
-    _direction, step = found
+    flow, step = found
     saved = await deps.requisites.recall(query.from_user.id, step.field.name)
     if saved is None:
         await query.answer(_("Nothing is saved for this field any more."), show_alert=True)
