@@ -9,6 +9,9 @@ from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot
 from tests.fake_telegram import FakeTelegram
 
+MENU_EN = ["💱 New exchange", "📋 My exchanges", "🔐 Saved details", "🌐 Language", "❓ Help"]
+MENU_RU = ["💱 Новый обмен", "📋 Мои обмены", "🔐 Сохранённые реквизиты", "🌐 Язык", "❓ Помощь"]
+
 
 async def test_customer_says_start_and_is_greeted_with_the_main_menu(
     fake_telegram: FakeTelegram, bot_app: ExchangeBotApp
@@ -19,7 +22,7 @@ async def test_customer_says_start_and_is_greeted_with_the_main_menu(
 
     greeting = await alice.wait_for_message("Hello, Alice!")
     assert "exchange" in greeting.body
-    assert alice.reply_keyboard() == ["🌐 Language", "❓ Help"]
+    assert alice.reply_keyboard() == MENU_EN
 
 
 async def test_a_name_with_markup_is_shown_as_typed(
@@ -40,7 +43,7 @@ async def test_russian_speaking_customer_is_greeted_in_russian(
     await ivan.send("/start")
 
     await ivan.wait_for_message("Здравствуйте, Иван!")
-    assert ivan.reply_keyboard() == ["🌐 Язык", "❓ Помощь"]
+    assert ivan.reply_keyboard() == MENU_RU
 
 
 async def test_customer_asks_for_help_from_the_menu_and_by_command(
@@ -71,7 +74,7 @@ async def test_customer_switches_to_russian_and_the_choice_survives_a_restart(
 
         assert answer.text is None
         await alice.wait_for_message("Готово")
-        assert alice.reply_keyboard() == ["🌐 Язык", "❓ Помощь"]
+        assert alice.reply_keyboard() == MENU_RU
 
     async with running_bot(settings):
         await alice.send("/start")
@@ -100,7 +103,7 @@ async def test_cancel_says_whether_there_was_anything_to_cancel(
     await alice.send("/cancel")
 
     await alice.wait_for_message("Nothing to cancel")
-    assert alice.reply_keyboard() == ["🌐 Language", "❓ Help"]
+    assert alice.reply_keyboard() == MENU_EN
 
 
 async def test_text_the_bot_does_not_understand_gets_a_pointer_to_the_menu(
