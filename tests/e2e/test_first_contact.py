@@ -10,7 +10,7 @@ from tests.e2e.harness import running_bot
 from tests.fake_telegram import FakeTelegram
 
 MENU_EN = ["💱 New exchange", "📋 My exchanges", "🔐 Saved details", "🌐 Language", "❓ Help"]
-MENU_RU = ["💱 Новый обмен", "📋 Мои обмены", "🔐 Сохранённые реквизиты", "🌐 Язык", "❓ Помощь"]
+MENU_RU = ["💱 Новый обмен", "📋 Мои заявки", "🔐 Сохранённые реквизиты", "🌐 Язык", "❓ Помощь"]
 
 
 async def test_customer_says_start_and_is_greeted_with_the_main_menu(
