@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, Dispatcher
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand
@@ -42,6 +44,8 @@ from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from handlers import get_routers
 
 logger = logging.getLogger(__name__)
+# How long a stop waits for updates that are being handled (an exchanger call included).
+UPDATE_GRACE_SECONDS = 15.0
 
 FSM_TTL = timedelta(days=7)
 
@@ -58,6 +62,16 @@ class StartupError(Exception):
     """The bot cannot start; the message is one line for the operator."""
 
 
+async def finish_updates(dispatcher: Dispatcher) -> None:
+    """Polling has stopped, but the updates it already took still run as tasks (aiogram does
+    not wait for them): let them finish before Redis closes, or the customer gets an error, the
+    step is half saved and the event-isolation lock stays held for a minute after a restart.
+    """
+    in_flight = set(dispatcher._handle_update_tasks)
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=UPDATE_GRACE_SECONDS)
+
+
 def build_dispatcher(
     *, redis: Redis, keys: RedisKeys, i18n: CatalogI18n, profiles: UserProfiles
 ) -> Dispatcher:
@@ -67,6 +81,10 @@ def build_dispatcher(
     # step cannot be passed twice, and several bot processes may share the work.
     isolation = RedisEventIsolation(redis, key_builder=key_builder)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    # First of the shutdown steps: aiogram's own closes the FSM storage, and with it Redis.
+    dispatcher.shutdown.handlers.insert(
+        0, HandlerObject(callback=partial(finish_updates, dispatcher))
+    )
     UserLocaleMiddleware(i18n, profiles).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher

@@ -84,8 +84,17 @@ from bot.views.currency_picker import (
     render_no_currencies,
     render_no_currency_found,
 )
-from bot.views.direction import render_direction_card, render_direction_unavailable
-from bot.views.fields import describe_field_problem, render_field_prompt, render_server_field_error
+from bot.views.direction import (
+    is_paused,
+    render_direction_card,
+    render_direction_unavailable,
+)
+from bot.views.fields import (
+    describe_field_problem,
+    field_title,
+    render_field_prompt,
+    render_server_field_error,
+)
 from bot.views.menu import MENU_NEW_EXCHANGE, main_menu
 from bot.views.saved_details import render_consent_question
 from handlers.filters import MenuButton
@@ -202,6 +211,11 @@ class Flow:
 
     async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         message = await show_screen(self.event, text, markup, bot=self.bot)
+        shown_on = self.event.message if isinstance(self.event, CallbackQuery) else None
+        if shown_on is not None and shown_on.message_id == message.message_id:
+            # The button's message as it reads now: the next screen of this flow (the creation
+            # task's, after "Creating…") is compared with this, not with the text pressed on.
+            self.event = self.event.model_copy(update={"message": message})
         self.draft.screen_message_id = message.message_id
         await _save(self.state, self.draft)
 
@@ -373,8 +387,11 @@ class Flow:
         for field in direction.fields_in_order():
             if field.name in self.draft.answers:
                 value = display_value(field, self.draft.answers[field.name])
-                shown = value if field.type in ("select", "checkbox") else mask_value(value)
-                answers.append((field.label or field.name, shown))
+                if field.type == "checkbox":
+                    shown = _("Yes")
+                else:
+                    shown = value if field.type == "select" else mask_value(value)
+                answers.append((field_title(field), shown))
         give_title, get_title = await self.titles()
         self.draft.api_id = None
         await self.state.set_state(Exchange.summary)
@@ -519,9 +536,16 @@ async def choose_amount_mode(
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
+    flow = Flow(query, state, draft, deps)
+    direction = await flow.direction()
+    if direction is not None and is_paused(direction):
+        # A card drawn before the operator paused the direction still has these buttons:
+        # show the card as it is now (the reason, no buttons) instead of asking on.
+        await flow.open_direction()
+        return
     draft.calc_action = CalcAction(callback_data.action)
     draft.amount = None
-    await Flow(query, state, draft, deps).advance()
+    await flow.advance()
 
 
 async def enter_amount(message: Message, state: FSMContext, deps: FlowDeps) -> None:
@@ -594,6 +618,10 @@ async def tick_checkbox(
     if found is None:
         return
     flow, step = found
+    if step.field.type != "checkbox":
+        # Only a forged button gets here: a tick must not answer a select or a text field.
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
     if step.field.req and not callback_data.ticked:
         await query.answer(_("This must be confirmed to go on."), show_alert=True)
         return
@@ -732,8 +760,7 @@ async def _show_change_menu(flow: Flow) -> None:
         await flow.open_direction()
         return
     items = [
-        (position, field.label or field.name)
-        for position, field in enumerate(direction.fields_in_order())
+        (position, field_title(field)) for position, field in enumerate(direction.fields_in_order())
     ]
     await flow.show(*summary_views.render_change_menu(items, flow.draft.draft_id))
 
@@ -836,7 +863,12 @@ async def _after_create(
     if not messages and error is not None:
         messages = [str(error.error_text or "")]
     await send_screen(flow.bot, chat_id, summary_views.render_create_errors(messages, []))
-    await flow.summary()
+    try:
+        await flow.summary()
+    except ExchangerError:
+        # The direction was switched off meanwhile, so get_calc fails too: without this the
+        # "Creating…" message would stay as it is, with no button to go on.
+        await flow.show(*render_direction_unavailable(draft.draft_id))
 
 
 async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int) -> None:

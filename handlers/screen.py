@@ -6,6 +6,9 @@ characters; neither may reach the user as an error, so both are handled here, on
 
 from __future__ import annotations
 
+import html
+import re
+
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
@@ -13,6 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 from bot.views.html import split_message
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _not_modified(error: TelegramBadRequest) -> bool:
@@ -41,6 +45,8 @@ async def show_screen(
     if isinstance(message, Message) and message.text is not None:
         parts = split_message(text)
         if len(parts) == 1:
+            if _already_shows(message, text, markup):
+                return message
             try:
                 edited = await message.edit_text(text, reply_markup=markup)
             except TelegramBadRequest as error:
@@ -49,6 +55,21 @@ async def show_screen(
             else:
                 return edited if isinstance(edited, Message) else message
     return await send_screen(bot, chat_id, text, markup)
+
+
+def _already_shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """The message reads `text` with these buttons already (a Refresh that found nothing new):
+    Telegram would refuse the edit, so none is sent. Compared as the user sees it, the text
+    without its tags; a change of formatting alone is not worth an edit.
+    """
+    shown = html.unescape(_TAG.sub("", text)).strip()
+    return shown == (message.text or "").strip() and _buttons(message.reply_markup) == _buttons(
+        markup
+    )
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> object:
+    return markup.model_dump(exclude_none=True) if markup is not None else None
 
 
 def _chat_id(query: CallbackQuery) -> int:

@@ -26,6 +26,11 @@ def operator_note(source: str, limit: int = NOTE_LIMIT) -> str:
     return truncate_html(sanitize_exchanger_html(source), limit)
 
 
+def is_paused(direction: Direction) -> bool:
+    """Frozen (status 2, facts §4.4): the card shows the reason and no amount buttons."""
+    return bool(operator_note(direction.info.frozen_text, FROZEN_LIMIT))
+
+
 def has_fees(direction: Direction) -> bool:
     return bool(direction.com_give.strip() or direction.com_get.strip())
 

@@ -24,8 +24,15 @@ NOT_SELECTED_KEY = "0"
 
 
 def field_title(field: DirectionField) -> str:
-    """The label as plain text (labels went through the server's tag stripper, but not always)."""
-    return exchanger_plain(field.label, LABEL_LIMIT) or field.name
+    """The label as plain text (labels went through the server's tag stripper, but not always).
+    A checkbox may come with no label, only its text (the wallet check, facts §4.5): then the
+    text is the title, never the field's technical name.
+    """
+    return (
+        exchanger_plain(field.label, LABEL_LIMIT)
+        or exchanger_plain(field.text, LABEL_LIMIT)
+        or field.name
+    )
 
 
 def render_field_prompt(
@@ -67,7 +74,9 @@ def render_field_prompt(
                 option = FieldOption(draft=draft_id, field=position, option=index)
                 rows.append([button(exchanger_plain(label) or key, option)])
     elif field.type == "checkbox":
-        lines.append(html.quote(exchanger_plain(field.text, LABEL_LIMIT) or field_title(field)))
+        text = exchanger_plain(field.text, LABEL_LIMIT)
+        if text and text != field_title(field):
+            lines.append(html.quote(text))
         rows.append(
             [
                 button(_("Yes"), FieldCheckbox(draft=draft_id, field=position, ticked=True)),

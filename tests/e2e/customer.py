@@ -26,7 +26,7 @@ _FIELD_PROMPT = re.compile(r"^Step \d+ of \d+\n(?P<label>.+?) \((?:required|opti
 
 
 async def start_exchange(user: SimulatedUser) -> ChatMessage:
-    """"💱 New exchange" from the main menu: the give picker."""
+    """Press "💱 New exchange" in the main menu: the give picker."""
     await user.send("/start")
     await user.wait_for_message("Hello")
     await user.press("💱 New exchange")
@@ -35,7 +35,7 @@ async def start_exchange(user: SimulatedUser) -> ChatMessage:
 
 async def pick_currency(user: SimulatedUser, label: str) -> ChatMessage:
     """Click the currency `label` on the picker shown now, paging forward with "»" to find it."""
-    while not any(label == shown or label in shown for shown in user.buttons()):
+    while not any(label in shown for shown in user.buttons()):
         if "»" not in user.buttons():
             raise AssertionError(f"no currency {label!r} on any page\n{user.transcript()}")
         await user.click("»")
@@ -61,13 +61,12 @@ def field_label(message: ChatMessage) -> str | None:
 async def answer_fields(
     user: SimulatedUser, answers: dict[str, str | None], screen: ChatMessage | None = None
 ) -> ChatMessage:
-    """Answer field prompts from `screen` on (default: the next screen the bot shows), until a
-    screen that is not one.
+    """Answer field prompts from `screen` on (default: the next screen the bot shows).
 
-    `answers` maps a part of a field's label to the answer: None presses "Skip", a label of a
+    `answers` maps a part of a field's label to the answer: None presses "Skip", the label of a
     button on the prompt ("Yes", an option) presses it, anything else is typed. Each entry is
-    used once; a field with no entry fails the test. Returns the first screen that is no field
-    prompt (the amount prompt, the summary, a quote).
+    used once. Returns the first screen the answers do not cover: the amount prompt, the
+    summary, or a field asked again (with its error) or left without an answer.
     """
     pending = dict(answers)
     if screen is None:
@@ -75,7 +74,7 @@ async def answer_fields(
     while (label := field_label(screen)) is not None:
         key = next((part for part in pending if part in label), None)
         if key is None:
-            raise AssertionError(f"no answer for the field {label!r}\n{user.transcript()}")
+            break
         value = pending.pop(key)
         if value is None:
             await user.click("Skip")

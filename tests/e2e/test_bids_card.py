@@ -12,6 +12,7 @@ from bot.sandbox import RunningSandbox
 from bot.views.callbacks import BidAction
 from tests.e2e.steps import (
     EMAIL,
+    bid_id_of,
     create_sber_to_usdt_bid,
     exchanger_bid,
     greet,
@@ -21,6 +22,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.users import SimulatedUser
 
 T_BANK_CARD = "5555 5555 5555 4444"
+BTC_ADDRESS = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 
 
 async def test_customer_cancels_and_a_later_i_paid_is_explained_from_the_cancelled_status(
@@ -153,3 +155,41 @@ async def test_refreshing_an_unchanged_card_twice_is_answered_without_a_useless_
     await alice.expect_no_message(0.2)
     assert alice.messages[card.message_id].edit_count == edits_before
     assert fake_telegram.rejections == []
+
+
+async def test_a_crypto_deposit_exchange_shows_the_address_and_its_qr_but_no_i_paid(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, bot_app: ExchangeBotApp
+) -> None:
+    alice = fake_telegram.user("Alice")
+    await greet(alice)
+    await alice.press("💱 New exchange")
+    await alice.wait_for_message("Choose the currency you give")
+    await alice.click("Bitcoin BTC")
+    await alice.wait_for_message("Choose the currency you get")
+    await alice.click("Tether TRC20 USDT")
+    await alice.wait_for_message(where=lambda m: "I give BTC" in m.button_labels())
+    await alice.click("I give BTC")
+    await alice.wait_for_message("How much BTC do you give?")
+    await alice.send("0.01")
+    await alice.wait_for_message("E-mail")
+    await alice.send(EMAIL)
+    await alice.wait_for_message("From account")
+    await alice.send(BTC_ADDRESS)
+    await alice.wait_for_message("Into account")
+    await alice.send("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+    await alice.wait_for_message("Check your exchange")
+    await alice.click("✅ Confirm")
+
+    card = await alice.wait_for_message("Exchange #")
+    bid_id = bid_id_of(card)
+    deposit = exchanger_bid(sandbox, bid_id)["address"]
+    assert f"Send to: {deposit}" in card.body
+    assert "✅ I paid" not in card.button_labels()
+    qr = await alice.wait_for_message("Payment address for exchange #" + bid_id)
+    assert qr.has_media
+    refused = await alice.click_forged(
+        BidAction(action="pay", bid_id=bid_id).pack(), message_id=card.message_id
+    )
+    assert refused.text == (
+        "Payment for this exchange is confirmed automatically by the payment system."
+    )
