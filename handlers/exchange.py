@@ -51,12 +51,14 @@ from bot.services.catalog import Catalog
 from bot.services.draft import ExchangeDraft
 from bot.services.flow import (
     FieldStep,
+    asking_order,
     bid_fields,
     calc_values,
     display_value,
     field_at,
     field_by_name,
     next_field,
+    requisite_slot,
 )
 from bot.services.masking import mask_value
 from bot.services.search import search_currencies
@@ -229,6 +231,11 @@ class Flow:
             return None
         return await self.catalog.find_currency(currency_id, self.lang, give_id=give_id)
 
+    async def slot(self, step: FieldStep) -> str:
+        """The saved-details slot of a field (see requisite_slot)."""
+        give_title, get_title = await self.titles()
+        return requisite_slot(step.field, field_title(step.field), give_title, get_title)
+
     async def direction(self) -> Direction | None:
         if self.draft.direction_id is None:
             return None
@@ -293,7 +300,7 @@ class Flow:
         self.draft.current_field = step.field.name
         saved = None
         if step.field.type in ("text", "textarea"):
-            value = await self.requisites.recall(_user_id(self.event), step.field.name)
+            value = await self.requisites.recall(_user_id(self.event), await self.slot(step))
             saved = mask_value(value) if value else None
         await self.state.set_state(Exchange.field)
         await self.show(
@@ -651,7 +658,7 @@ async def use_saved(
     if found is None:
         return
     flow, step = found
-    saved = await deps.requisites.recall(query.from_user.id, step.field.name)
+    saved = await deps.requisites.recall(query.from_user.id, await flow.slot(step))
     if saved is None:
         await query.answer(_("Nothing is saved for this field any more."), show_alert=True)
         return
@@ -874,9 +881,9 @@ async def _after_create(
 async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int) -> None:
     draft = flow.draft
     candidates = {
-        field.name: draft.answers[field.name]
-        for field in direction.fields_in_order()
-        if field.type in ("text", "textarea") and field.name in draft.answers
+        await flow.slot(step): draft.answers[step.field.name]
+        for step in asking_order(direction)
+        if step.field.type in ("text", "textarea") and step.field.name in draft.answers
     }
     await flow.state.clear()
     if outcome.bid is not None and outcome.record is not None:

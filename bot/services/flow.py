@@ -74,3 +74,27 @@ def display_value(field: DirectionField, value: str) -> str:
     if field.type == CHECKBOX:
         return field.text or field.label
     return value
+
+
+def field_side(field: DirectionField) -> str | None:
+    """Which currency a field belongs to: "give" (account1, cfgive<N>), "get" (account2,
+    cfget<N>), or None for direction fields (facts §4.5)."""
+    if field.name == "account1" or field.name.startswith("cfgive"):
+        return "give"
+    if field.name == "account2" or field.name.startswith("cfget"):
+        return "get"
+    return None
+
+
+def requisite_slot(field: DirectionField, label: str, give_title: str, get_title: str) -> str:
+    """Where a remembered answer is kept and under what name the customer sees it.
+
+    Field names repeat across directions with different meanings ("account1" is a card number
+    for a bank and an address for a coin), so account and currency fields are remembered per
+    currency; direction fields (e-mail, phone) are shared. The slot reads as the customer saw
+    the question: "From account · Sberbank RUB".
+    """
+    side = field_side(field)
+    if side is None:
+        return label
+    return f"{label} · {give_title if side == 'give' else get_title}"

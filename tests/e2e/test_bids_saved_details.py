@@ -3,7 +3,6 @@ and never kept in Redis as plain text (DESIGN.md §8)."""
 
 from __future__ import annotations
 
-import pytest
 from redis.asyncio import Redis
 
 from bot.sandbox import RunningSandbox
@@ -142,11 +141,6 @@ async def test_without_data_key_nothing_is_offered_to_remember(
         await alice.wait_for_message("Remembering details is switched off on this bot.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="saved values are stored under the API field name only, so the Saved details "
-    "screen lists 'account1', 'cf6', 'cfgive8' instead of the labels the customer answered",
-)
 async def test_saved_details_are_listed_by_the_names_the_customer_saw(
     fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
 ) -> None:
@@ -161,6 +155,26 @@ async def test_saved_details_are_listed_by_the_names_the_customer_saw(
         await alice.press("🔐 Saved details")
 
         listing = await alice.wait_for_message("Saved details")
-        assert "From account: 4111 •••• 1111" in listing.body
+        assert "From account · Sberbank RUB: 4111 •••• 1111" in listing.body
         assert "E-mail: a•••@example.com" in listing.body
-        assert "Cardholder name: A•••H" in listing.body
+        assert "Cardholder name · Sberbank RUB: A•••H" in listing.body
+        assert "Into account · Tether TRC20 USDT: TR7NHq…Lj6t" in listing.body
+        assert "account1" not in listing.body and "cfgive8" not in listing.body
+
+        # A card saved for Sberbank is never offered for a coin address of the same field name.
+        await alice.press("💱 New exchange")
+        await alice.wait_for_message("Choose the currency you give")
+        await alice.send("ишесщшт")
+        await alice.wait_for_message("Bitcoin")
+        await alice.send("sberbank")
+        await alice.wait_for_message("Sberbank")
+        await alice.click("I give BTC")
+        await alice.wait_for_message("coupon")
+        await alice.click("Skip")
+        await alice.wait_for_message("How much")
+        await alice.send("0.01")
+        email = await alice.wait_for_message("E-mail")
+        assert any("Use saved" in label for label in alice.buttons(email.message_id))
+        await alice.send("alice@example.com")
+        btc_account = await alice.wait_for_message("From account")
+        assert not any("Use saved" in label for label in alice.buttons(btc_account.message_id))
