@@ -283,6 +283,7 @@ class Flow:
         if direction is None:
             await self.open_direction()
             return
+        direction = await self.with_calc_limits(direction)
         give_title, get_title = await self.titles()
         await self.state.set_state(Exchange.amount)
         await self.show(
@@ -295,6 +296,24 @@ class Flow:
                 error=error,
             )
         )
+
+    async def with_calc_limits(self, direction: Direction) -> Direction:
+        """The direction as the chosen city or coupon makes it: they shift the rate and the
+        limits (facts §4.6), and the amount prompt must show the ones that will apply."""
+        cd = calc_values(direction, self.draft)
+        if not cd or self.draft.direction_id is None:
+            return direction
+        calc = await self.exchanger.get_calc(
+            self.draft.direction_id,
+            direction.sum_give if direction.sum_give > 0 else Decimal(1),
+            CalcAction.GIVE,
+            cd,
+            lang=self.lang,
+        )
+        quote_fields = (
+            "reserve", "course_give", "course_get", "min_give", "max_give", "min_get", "max_get",
+        )  # fmt: skip
+        return direction.model_copy(update={name: getattr(calc, name) for name in quote_fields})
 
     async def ask_field(self, step: FieldStep, error: str | None = None) -> None:
         self.draft.current_field = step.field.name

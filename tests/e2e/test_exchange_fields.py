@@ -42,7 +42,8 @@ async def test_cash_customer_chooses_a_city_first_and_the_city_sets_the_quote_an
     assert "Step 1 of 5" in city.body
     assert alice.buttons() == ["Moscow", "Saint Petersburg", "Dubai", "« Back", "✖️ Cancel"]
     await alice.click("Dubai")
-    await alice.wait_for_message("How much USD do you give?")
+    prompt = await alice.wait_for_message("How much USD do you give?")
+    assert "from 5000 USD" in prompt.body  # the city's own limits, not the direction's default
 
     refused = await enter_amount(alice, "1000")
     assert "The minimum is 5000 USD: add 4000 USD." in refused.body
