@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[frozenset[int], NoDecode] = frozenset()
     DEFAULT_LOCALE: Literal["en", "ru"] = "en"
     RECONCILE_INTERVAL: float = Field(default=60.0, gt=0)
+    # Telegram's flood limits (core.telegram.org/bots/faq): messages per second overall and
+    # per chat, messages per minute in a group. The paced sender stays under them.
+    SEND_RATE_GLOBAL: float = Field(default=25.0, gt=0, le=1000)
+    SEND_RATE_CHAT: float = Field(default=1.0, gt=0, le=100)
+    SEND_RATE_GROUP: int = Field(default=20, gt=0, le=1000)
     DATA_KEY: SecretStr = SecretStr("")
     CONTENT_FILE: Path | None = None
     LOG_FORMAT: Literal["text", "json"] = "text"

@@ -80,10 +80,18 @@ class AnsweredQueries(BaseRequestMiddleware):
 
 
 def create_bot(
-    token: str, api_url: str, answered: AnsweredQueries | None = None, **session_kwargs: Any
+    token: str,
+    api_url: str,
+    answered: AnsweredQueries | None = None,
+    *,
+    retry_after: bool = True,
+    **session_kwargs: Any,
 ) -> Bot:
+    """The Bot for `api_url`. `retry_after=False` lets 429 reach the caller at once: the paced
+    sender waits it out for all its messages instead of holding one request inline."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **session_kwargs)
-    session.middleware(RetryAfterMiddleware())
+    if retry_after:
+        session.middleware(RetryAfterMiddleware())
     if answered is not None:
         session.middleware(answered)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -1,6 +1,5 @@
-"""The aiohttp application: health, and the Telegram webhook when a public URL is set.
-
-The exchanger's callback route joins here with the notifications work (DESIGN.md §6).
+"""The aiohttp application: health, the exchanger's status callbacks, and the Telegram webhook
+when a public URL is set (DESIGN.md §6).
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from bot.notifications.receiver import CallbackReceiver
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,10 @@ def create_web_app(
     mode: str,
     exchanger: str,
     webhook: tuple[Dispatcher, Bot, str] | None = None,
+    callbacks: CallbackReceiver | None = None,
 ) -> web.Application:
-    """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling."""
+    """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling;
+    `callbacks` serves the exchanger's callback_url posts (needs PUBLIC_URL to be reached)."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def health(_: web.Request) -> web.Response:
@@ -45,6 +48,8 @@ def create_web_app(
         return web.json_response(body, status=200 if redis_state == "ok" else 503)
 
     app.router.add_get(HEALTH_PATH, health)
+    if callbacks is not None:
+        callbacks.register(app)
     if webhook is not None:
         dispatcher, bot, secret = webhook
         SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(

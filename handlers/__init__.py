@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import bids, errors, exchange, fallback, profile, start
+from handlers import bids, errors, exchange, fallback, operator, profile, start
 
 
 def get_routers() -> list[Router]:
@@ -18,5 +18,6 @@ def get_routers() -> list[Router]:
         exchange.create_router(),
         bids.create_router(),
         profile.create_router(),
+        operator.create_router(),
         fallback.create_router(),
     ]

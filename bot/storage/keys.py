@@ -67,3 +67,43 @@ class RedisKeys:
     def requisites_consent(self, user_id: int) -> str:
         """The user's answer to "remember my details?": b"1" or b"0"; absent = never asked."""
         return self._key("user", user_id, "requisites-consent")
+
+    @property
+    def send_queue(self) -> str:
+        """The stream of messages waiting for the paced sender (consumer group "senders")."""
+        return self._key("sendq")
+
+    def send_queue_chat(self, chat_id: int) -> str:
+        """A list of one chat's queued stream entry ids, oldest first: its sending order."""
+        return self._key("sendq", "chat", chat_id)
+
+    @property
+    def send_pause(self) -> str:
+        """Set for `retry_after` when Telegram answers 429: every sender waits it out."""
+        return self._key("sendq", "pause")
+
+    def send_rate(self, scope: str) -> str:
+        """A sorted set of recent send times for one limit ("global", "chat:<id>", "group:<id>")."""
+        return self._key("sendq", "rate", scope)
+
+    def sent(self, dedup_key: str) -> str:
+        """Marks an outgoing message's dedup key as handed to Telegram (sent at most once)."""
+        return self._key("sent", dedup_key)
+
+    def chat_blocked(self, chat_id: int) -> str:
+        """Set when Telegram said 403 for the chat: messages to it are dropped until it writes."""
+        return self._key("blocked", chat_id)
+
+    @property
+    def outbox(self) -> str:
+        """The notification outbox: a stream of "look at this bid again" events (DESIGN.md §6)."""
+        return self._key("outbox")
+
+    @property
+    def reconcile_due(self) -> str:
+        """A sorted set of open bid ids scored by the time the reconciler should next ask."""
+        return self._key("reconcile-due")
+
+    def bid_notifying(self, bid_id: str) -> str:
+        """Held while one worker reads a bid's status and hands its messages to the sender."""
+        return self._key("lock", "notify", bid_id)

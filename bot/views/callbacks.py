@@ -91,3 +91,11 @@ class SavedDetailAction(CallbackData, prefix="sd"):
 
     action: Literal["show", "delete", "delete_all", "delete_all_yes", "consent_yes", "consent_no"]
     index: int = -1
+
+
+class OperatorAction(CallbackData, prefix="op"):
+    """Buttons of the operator card. Any chat may carry them (a card forwarded out of the
+    operator chat keeps its buttons), so the handler checks ADMIN_IDS on every press."""
+
+    action: Literal["refresh", "complete", "complete_yes", "complete_no"]
+    bid_id: str

@@ -1,0 +1,238 @@
+"""The operators' side: the buttons of the operator card, and the admin commands.
+
+Only ADMIN_IDS may act. The card's buttons work in any chat (a card may be forwarded), so
+every press is checked; a press by anyone else changes nothing and calls no exchanger method.
+"Mark completed" is success_bid, which the server allows from ANY status (facts §4.9): it is
+asked for first, and the bid is read again after it, so the card shows what the exchanger
+did rather than what was asked.
+
+What operators see is in DEFAULT_LOCALE whoever presses; a refusal to a non-operator is in
+their own language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from redis.exceptions import RedisError
+
+from bot.config import Settings
+from bot.exchanger import Bid, ExchangerClient, ExchangerError, NoBidExists
+from bot.i18n import api_lang
+from bot.services.bids import BidService
+from bot.services.statuses import StatusGroup, classify
+from bot.storage.bids import BidRecord, BidRepository
+from bot.views.callbacks import OperatorAction
+from bot.views.operator import (
+    Probe,
+    already_completed_alert,
+    bid_command_usage,
+    bid_not_found,
+    completed_toast,
+    exchanger_failure_alert,
+    exchanger_probe_detail,
+    not_an_operator_alert,
+    refreshed_toast,
+    render_complete_question,
+    render_health,
+    render_operator_card,
+    unknown_bid_alert,
+)
+from handlers.screen import show_screen
+
+logger = logging.getLogger(__name__)
+
+_BID_ID = re.compile(r"\d{1,20}")
+_BID_HASH = re.compile(r"[A-Za-z0-9]{10,64}")
+
+
+class FromAdmin(Filter):
+    """The update comes from a user listed in ADMIN_IDS."""
+
+    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+        user = event.from_user
+        return user is not None and user.id in settings.ADMIN_IDS
+
+
+def _shown_customer_name(query: CallbackQuery, user_id: int) -> str | None:
+    """The customer's name as the card shows it (a mention entity): the bot keeps no names,
+    so a redrawn card takes it from the card it replaces."""
+    message = query.message
+    if not isinstance(message, Message) or message.text is None:
+        return None
+    for entity in message.entities or []:
+        if entity.type == "text_mention" and entity.user is not None and entity.user.id == user_id:
+            name = entity.extract_from(message.text)
+            return None if name == str(user_id) else name
+    return None
+
+
+async def _show_card(query: CallbackQuery, bot: Bot, record: BidRecord, bid: Bid) -> None:
+    name = _shown_customer_name(query, record.user_id)
+    text, keyboard = render_operator_card(bid, record, is_new=False, customer_name=name)
+    await show_screen(query, text, keyboard, bot=bot)
+
+
+async def not_an_operator(query: CallbackQuery) -> None:
+    await query.answer(not_an_operator_alert(), show_alert=True)
+
+
+async def operator_action(
+    query: CallbackQuery,
+    callback_data: OperatorAction,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+    bids: BidRepository,
+    bid_service: BidService,
+    exchanger: ExchangerClient,
+) -> None:
+    with i18n.use_locale(settings.DEFAULT_LOCALE):
+        record = await bids.get(callback_data.bid_id)
+        if record is None:
+            await query.answer(unknown_bid_alert(callback_data.bid_id), show_alert=True)
+            return
+        lang = api_lang(settings.DEFAULT_LOCALE)
+        try:
+            await _act(query, callback_data, bot, record, lang, bid_service, exchanger)
+        except ExchangerError as error:
+            logger.warning(
+                "Operator %s on bid %s failed: %s",
+                callback_data.action,
+                record.bid_id,
+                type(error).__name__,
+            )
+            await query.answer(exchanger_failure_alert(error), show_alert=True)
+
+
+async def _act(
+    query: CallbackQuery,
+    callback_data: OperatorAction,
+    bot: Bot,
+    record: BidRecord,
+    lang: str,
+    bid_service: BidService,
+    exchanger: ExchangerClient,
+) -> None:
+    action = callback_data.action
+    if action == "complete_yes":
+        await _complete(query, bot, record, lang, bid_service, exchanger)
+        return
+    bid = await bid_service.refresh(record, lang)
+    if action == "complete":
+        if classify(bid.status) is StatusGroup.DONE:
+            await query.answer(already_completed_alert(bid.id), show_alert=True)
+            await _show_card(query, bot, record, bid)
+            return
+        await query.answer()
+        await show_screen(query, *render_complete_question(bid), bot=bot)
+        return
+    await query.answer(refreshed_toast() if action == "refresh" else None)
+    await _show_card(query, bot, record, bid)
+
+
+async def _complete(
+    query: CallbackQuery,
+    bot: Bot,
+    record: BidRecord,
+    lang: str,
+    bid_service: BidService,
+    exchanger: ExchangerClient,
+) -> None:
+    try:
+        await exchanger.success_bid(bid_id=record.bid_id, lang=lang)
+    except NoBidExists as error:
+        # Refused (a filter, or the bid is no longer visible to this login): show where it is.
+        bid = await bid_service.refresh(record, lang)
+        await query.answer(exchanger_failure_alert(error), show_alert=True)
+        await _show_card(query, bot, record, bid)
+        return
+    logger.info("Operator %s marked bid %s completed", query.from_user.id, record.bid_id)
+    # Done on the exchanger: say so now, whatever the re-read below brings.
+    await query.answer(completed_toast(record.bid_id))
+    try:
+        bid = await bid_service.refresh(record, lang)
+    except ExchangerError as error:
+        logger.warning("bid_info after success_bid failed: %s", type(error).__name__)
+        return
+    await _show_card(query, bot, record, bid)
+
+
+async def health(
+    message: Message,
+    i18n: I18n,
+    settings: Settings,
+    exchanger: ExchangerClient,
+    fsm_storage: BaseStorage,
+) -> None:
+    with i18n.use_locale(settings.DEFAULT_LOCALE):
+        started = time.monotonic()
+        try:
+            info = await exchanger.test(lang=api_lang(settings.DEFAULT_LOCALE))
+            exchanger_probe = Probe(True, _millis_since(started), exchanger_probe_detail(info))
+        except ExchangerError as error:
+            exchanger_probe = Probe(False, _millis_since(started), exchanger_failure_alert(error))
+        await message.answer(render_health(exchanger_probe, await _redis_probe(fsm_storage)))
+
+
+async def _redis_probe(storage: BaseStorage) -> Probe:
+    """The bot's Redis is the one under its FSM storage (RedisStorage in every deployment)."""
+    started = time.monotonic()
+    if not isinstance(storage, RedisStorage):
+        return Probe(False, 0, type(storage).__name__)
+    try:
+        await storage.redis.ping()
+    except (RedisError, OSError) as error:
+        return Probe(False, _millis_since(started), type(error).__name__)
+    return Probe(True, _millis_since(started))
+
+
+def _millis_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+async def bid_by_reference(
+    message: Message,
+    command: CommandObject,
+    i18n: I18n,
+    settings: Settings,
+    bids: BidRepository,
+    exchanger: ExchangerClient,
+) -> None:
+    """/bid 1053 or /bid <hash>: the operator card of any bid this API login can see."""
+    with i18n.use_locale(settings.DEFAULT_LOCALE):
+        reference = (command.args or "").strip()
+        bid_id = reference if _BID_ID.fullmatch(reference) else None
+        bid_hash = reference if bid_id is None and _BID_HASH.fullmatch(reference) else None
+        if bid_id is None and bid_hash is None:
+            await message.answer(bid_command_usage())
+            return
+        try:
+            bid = await exchanger.bid_info(
+                bid_id=bid_id, bid_hash=bid_hash, lang=api_lang(settings.DEFAULT_LOCALE)
+            )
+        except NoBidExists:
+            await message.answer(bid_not_found(reference))
+            return
+        record = await bids.get(bid.id)
+        text, keyboard = render_operator_card(bid, record, is_new=False)
+        await message.answer(text, reply_markup=keyboard)
+
+
+def create_router() -> Router:
+    router = Router(name="operator")
+    router.callback_query.register(operator_action, OperatorAction.filter(), FromAdmin())
+    router.callback_query.register(not_an_operator, OperatorAction.filter())
+    # Everyone else's /health is an unknown command: the fallback answers it.
+    router.message.filter(F.chat.type == "private", FromAdmin())
+    router.message.register(health, Command("health"))
+    router.message.register(bid_by_reference, Command("bid"))
+    return router
