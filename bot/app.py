@@ -25,7 +25,14 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.notifications.messages import NotificationRenderer
+from bot.notifications.outbox import Outbox
+from bot.notifications.receiver import CallbackReceiver
+from bot.notifications.reconciler import Reconciler
+from bot.notifications.sender import PacedSender, SendQueue
 from bot.notifications.tokens import CallbackTokens
+from bot.notifications.unblock import clear_blocked_mark
+from bot.notifications.worker import OutboxWorker, default_consumer_name
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
@@ -110,9 +117,15 @@ async def set_commands(bot: Bot, i18n: CatalogI18n) -> None:
 class ExchangeBotApp:
     """The running bot. `start()` returns once it serves; `stop()` undoes it in reverse."""
 
-    def __init__(self, settings: Settings, content: Content) -> None:
+    def __init__(self, settings: Settings, content: Content, *, notifications: bool = True) -> None:
+        """`notifications=False` leaves out the worker, sender and reconciler (component tests
+        run their own)."""
         self.settings = settings
         self.content = content
+        self.notifications = notifications
+        self.notify_stop = asyncio.Event()
+        self.notify_tasks: list[asyncio.Task[None]] = []
+        self.sender_bot: Bot | None = None
         self.keys = RedisKeys(settings.REDIS_PREFIX)
         self.redis: Redis | None = None
         self.sandbox: RunningSandbox | None = None
@@ -150,6 +163,10 @@ class ExchangeBotApp:
             self.redis, self.keys, "callback"
         )
         bids = BidRepository(self.redis, self.keys)
+        tokens = CallbackTokens(callback_secret)
+        outbox = Outbox(self.redis, self.keys)
+        await outbox.ensure_group()
+        self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -163,15 +180,19 @@ class ExchangeBotApp:
                 self.exchanger,
                 bids,
                 CreationGuard(self.redis, self.keys),
-                tokens=CallbackTokens(callback_secret),
+                tokens=tokens,
                 public_url=settings.PUBLIC_URL,
+                outbox=outbox,
             ),
             requisites=SavedRequisites(
                 self.redis, self.keys, DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
             ),
             background=self.background,
+            redis=self.redis,
         )
-        await self._start_web(webhook_secret)
+        await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))
+        if self.notifications:
+            self._start_notifications(i18n, bids, outbox)
         try:
             await set_commands(self.bot, i18n)
         except Exception as exc:  # the menu of commands is a nicety, not a reason to stop
@@ -215,7 +236,58 @@ class ExchangeBotApp:
             partner_id=settings.EXCHANGER_PARTNER_ID or None,
         )
 
-    async def _start_web(self, webhook_secret: str) -> None:
+    def _start_notifications(self, i18n: CatalogI18n, bids: BidRepository, outbox: Outbox) -> None:
+        """Worker, paced sender and reconciler (DESIGN.md §6), as tasks of this process."""
+        assert self.redis is not None and self.exchanger is not None
+        settings = self.settings
+        # The sender waits out 429s itself, for every queued message, so its Bot must not.
+        self.sender_bot = create_bot(
+            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, retry_after=False
+        )
+        consumer = default_consumer_name()
+        sender = PacedSender(
+            self.sender_bot,
+            self.redis,
+            self.keys,
+            bids,
+            consumer=consumer,
+            global_rate=settings.SEND_RATE_GLOBAL,
+            chat_rate=settings.SEND_RATE_CHAT,
+            group_per_minute=settings.SEND_RATE_GROUP,
+        )
+        worker = OutboxWorker(
+            self.redis,
+            self.keys,
+            self.exchanger,
+            bids,
+            SendQueue(self.redis, self.keys),
+            NotificationRenderer(i18n, settings.DEFAULT_LOCALE),
+            consumer=consumer,
+            operator_chat_id=settings.OPERATOR_CHAT_ID,
+            outbox=outbox,
+        )
+        reconciler = Reconciler(
+            self.redis, self.keys, bids, outbox, interval=settings.RECONCILE_INTERVAL
+        )
+        self.notify_tasks = [
+            asyncio.create_task(sender.run(self.notify_stop), name="sender"),
+            asyncio.create_task(worker.run(self.notify_stop), name="outbox-worker"),
+            asyncio.create_task(reconciler.run(self.notify_stop), name="reconciler"),
+        ]
+
+    async def _stop_notifications(self) -> None:
+        self.notify_stop.set()
+        if self.notify_tasks:
+            _, pending = await asyncio.wait(
+                self.notify_tasks, timeout=self.settings.EXCHANGER_TIMEOUT + 5
+            )
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self.notify_tasks, return_exceptions=True)
+        if self.sender_bot is not None:
+            await self.sender_bot.session.close()
+
+    async def _start_web(self, webhook_secret: str, callbacks: CallbackReceiver) -> None:
         assert self.redis is not None and self.dispatcher is not None and self.bot is not None
         settings = self.settings
         app = create_web_app(
@@ -223,6 +295,7 @@ class ExchangeBotApp:
             mode="webhook" if settings.webhook_mode else "polling",
             exchanger="sandbox" if settings.demo_exchanger else "remote",
             webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
+            callbacks=callbacks,
         )
         self.web_runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self.web_runner.setup()
@@ -244,6 +317,7 @@ class ExchangeBotApp:
                 await self.polling_task
         if self.web_runner is not None:
             await self.web_runner.cleanup()
+        await self._stop_notifications()
         await self.background.drain()
         if self.dispatcher is not None:
             await self.dispatcher.storage.close()

@@ -27,6 +27,7 @@ from bot.exchanger import (
     Unavailable,
     ValidationError,
 )
+from bot.notifications.outbox import EventSource, Outbox
 from bot.notifications.tokens import CallbackTokens
 from bot.services.statuses import is_final
 from bot.storage.bids import BidRecord, BidRepository
@@ -103,12 +104,14 @@ class BidService:
         *,
         tokens: CallbackTokens,
         public_url: str = "",
+        outbox: Outbox | None = None,
     ) -> None:
         self._exchanger = exchanger
         self._bids = bids
         self._guard = guard
         self._tokens = tokens
         self._public_url = public_url
+        self._outbox = outbox
 
     async def create(self, customer: Customer, order: BidOrder) -> CreateOutcome:
         state = await self._guard.begin(customer.user_id, order.api_id)
@@ -220,6 +223,9 @@ class BidService:
         )
         await self._bids.save(record)
         await self._guard.finish(order.api_id, bid.id)
+        if self._outbox is not None:
+            # No callback comes for a new bid (facts §7): the operators hear of it this way.
+            await self._outbox.publish(source=EventSource.CREATED, bid_id=bid.id)
         logger.info("Bid %s created", bid.id)
         return CreateOutcome(CreateStatus.CREATED, bid=bid, record=record)
 

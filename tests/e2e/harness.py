@@ -27,8 +27,10 @@ def bot_settings(**overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[ExchangeBotApp]:
-    app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE))
+async def running_bot(
+    settings: Settings, *, notifications: bool = True
+) -> AsyncIterator[ExchangeBotApp]:
+    app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE), notifications=notifications)
     await app.start()
     try:
         yield app

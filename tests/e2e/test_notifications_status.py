@@ -6,8 +6,9 @@ reads bid_info and hands messages to the send queue. Telegram delivery itself is
 sender's job: here a recording queue stands in for it, honouring the one promise the worker
 relies on (a dedup_key is delivered once).
 
-Until `bot/app.py` starts the receiver, worker and reconciler itself, the tests run them next
-to the bot and point the bot's bid creation at the receiver (`pipeline` below).
+These are component stories: the bot runs without its own worker, sender and reconciler, and
+the tests drive theirs step by step (`pipeline` below). test_status_notifications.py runs the
+whole app as deployed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 from bot.storage.secrets import get_or_create_secret
 from bot.web import create_web_app
+from tests.e2e.conftest import SettingsFactory
+from tests.e2e.harness import running_bot
 from tests.e2e.steps import create_sber_to_usdt_bid, greet
 from tests.fake_telegram import FakeTelegram
 from tests.redis_server import free_port
@@ -61,8 +64,13 @@ class RecordingSendQueue:
                 self.delivered.append(message)
 
     def to(self, chat_id: int) -> list[str]:
-        """The status codes each message to `chat_id` announced, in order."""
-        return [m.dedup_key.split(":")[2] for m in self.delivered if m.chat_id == chat_id]
+        """The status codes each message to `chat_id` announced, in order (the operators'
+        new-bid card is not a status change and is left out)."""
+        return [
+            m.dedup_key.split(":")[2]
+            for m in self.delivered
+            if m.chat_id == chat_id and ":new:" not in m.dedup_key
+        ]
 
 
 class Killed(BaseException):
@@ -134,6 +142,13 @@ class Pipeline:
 
 
 @pytest_asyncio.fixture
+async def bot_app(make_settings: SettingsFactory) -> AsyncIterator[ExchangeBotApp]:
+    """The bot without its own notification tasks: the tests run theirs."""
+    async with running_bot(make_settings(), notifications=False) as app:
+        yield app
+
+
+@pytest_asyncio.fixture
 async def pipeline(bot_app: ExchangeBotApp, sandbox: RunningSandbox) -> AsyncIterator[Pipeline]:
     """Receiver on its own port, and the bot's bid creation handing out callback URLs to it
     (the same secret: both read the generated "callback" secret from Redis)."""
@@ -174,18 +189,23 @@ async def pipeline(bot_app: ExchangeBotApp, sandbox: RunningSandbox) -> AsyncIte
         await runner.cleanup()
 
 
-async def new_bid(fake_telegram: FakeTelegram, name: str = "Alice") -> tuple[str, int]:
-    """A customer creates a bid in the chat: (bid id, their chat id)."""
+async def new_bid(
+    fake_telegram: FakeTelegram, pipeline: Pipeline, name: str = "Alice"
+) -> tuple[str, int]:
+    """A customer creates a bid in the chat: (bid id, their chat id). The operators' card of
+    the new bid (no callback comes for creation, facts §7) is handed over on the way."""
     customer = fake_telegram.user(name)
     await greet(customer)
     bid_id = await create_sber_to_usdt_bid(customer)
+    assert await pipeline.worker("announcer").process_available() == 1
+    assert pipeline.queue.delivered[-1].dedup_key == f"op:{bid_id}:new:{OPERATOR_CHAT}"
     return bid_id, customer.chat.id
 
 
 async def test_customer_and_operators_hear_each_status_change_once_from_real_callbacks(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     worker = pipeline.worker()
 
     for status in ("payed", "realpay", "success"):
@@ -210,7 +230,7 @@ async def test_customer_and_operators_hear_each_status_change_once_from_real_cal
 async def test_fifty_duplicate_and_replayed_callbacks_give_no_extra_message(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     worker = pipeline.worker()
     for status in ("payed", "realpay"):
         await pipeline.change(bid_id, status)
@@ -234,7 +254,7 @@ async def test_fifty_duplicate_and_replayed_callbacks_give_no_extra_message(
 async def test_forged_callback_gets_404_and_changes_nothing(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, _chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     record = await pipeline.record(bid_id)
     genuine = pipeline.tokens.make(record.api_id)
     forged = [
@@ -251,15 +271,15 @@ async def test_forged_callback_gets_404_and_changes_nothing(
             async with session.post(url, data={"bid_id": bid_id, "status": "success"}) as response:
                 assert response.status == 404, token
 
-    assert await pipeline.stream_length() == 0
+    assert await pipeline.stream_length() == 1  # only the new-bid event, nothing forged
     assert await pipeline.worker().process_available() == 0
-    assert pipeline.queue.delivered == []
+    assert pipeline.queue.to(chat_id) == []
 
 
 async def test_worker_killed_before_acking_leaves_the_message_to_another_exactly_once(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     await pipeline.change(bid_id, "payed")
     # Worker A reads the event and dies before doing anything with it.
     taken = cast(
@@ -286,7 +306,7 @@ async def test_worker_killed_before_acking_leaves_the_message_to_another_exactly
 async def test_worker_killed_between_handing_over_and_marking_still_sends_once(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     await pipeline.change(bid_id, "payed")
     dying = pipeline.worker("worker-a", bids=DiesBeforeMarking(pipeline.redis, pipeline.keys))
     with contextlib.suppress(Killed):
@@ -306,13 +326,13 @@ async def test_worker_killed_between_handing_over_and_marking_still_sends_once(
 async def test_a_lost_callback_is_caught_by_the_reconciler(
     fake_telegram: FakeTelegram, pipeline: Pipeline
 ) -> None:
-    bid_id, chat_id = await new_bid(fake_telegram)
+    bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     worker = pipeline.worker()
     clock = [time.time()]
     reconciler = pipeline.reconciler(clock)
     assert await reconciler.run_once() == 1  # a new bid is due at once: nothing changed yet
     assert await worker.process_available() == 1
-    assert pipeline.queue.delivered == []
+    assert pipeline.queue.to(chat_id) == []
 
     pipeline.sandbox.state.drop_next_callbacks(1)
     await pipeline.change(bid_id, "payed")
@@ -331,7 +351,9 @@ async def test_without_public_url_the_reconciler_alone_tells_every_change(
     assert bot_app.redis is not None and bot_app.exchanger is not None
     assert bot_app.dispatcher is not None
     assert bot_app.settings.PUBLIC_URL == ""
-    bid_id, chat_id = await new_bid(fake_telegram)
+    customer = fake_telegram.user("Alice")
+    await greet(customer)
+    bid_id, chat_id = await create_sber_to_usdt_bid(customer), customer.chat.id
     bids: BidRepository = bot_app.dispatcher.workflow_data["bids"]
     queue = RecordingSendQueue()
     outbox = Outbox(bot_app.redis, bot_app.keys)
@@ -351,6 +373,7 @@ async def test_without_public_url_the_reconciler_alone_tells_every_change(
         bot_app.redis, bot_app.keys, bids, outbox, interval=60, clock=lambda: clock[0]
     )
 
+    assert await worker.process_available() == 1  # the new-bid event; no operator chat here
     for status in ("payed", "realpay", "success"):
         sandbox.state.set_bid_status(int(bid_id), status)
         clock[0] += 60
