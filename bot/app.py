@@ -88,7 +88,13 @@ def build_dispatcher(
     # step cannot be passed twice, and several bot processes may share the work.
     isolation = RedisEventIsolation(redis, key_builder=key_builder)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    # First of the shutdown steps: aiogram's own closes the FSM storage, and with it Redis.
+    # Redis is the app's, shared with the notification tasks and bid creation that outlive
+    # polling: aiogram must not close it when polling stops (ExchangeBotApp.stop does, last).
+    dispatcher.shutdown.handlers[:] = [
+        handler
+        for handler in dispatcher.shutdown.handlers
+        if handler.callback != dispatcher.fsm.close
+    ]
     dispatcher.shutdown.handlers.insert(
         0, HandlerObject(callback=partial(finish_updates, dispatcher))
     )
@@ -320,7 +326,7 @@ class ExchangeBotApp:
         await self._stop_notifications()
         await self.background.drain()
         if self.dispatcher is not None:
-            await self.dispatcher.storage.close()
+            await self.dispatcher.fsm.close()
         if self.bot is not None:
             await self.bot.session.close()
         if self.exchanger is not None:

@@ -1,0 +1,179 @@
+"""The deployed app tells the customer and the operators about every status change, once.
+
+Everything runs as in production: the sandbox exchanger posts its real callbacks over HTTP to
+the bot's web server (PUBLIC_URL), the app's own worker reads bid_info, its paced sender
+delivers to the strict fake Telegram, and its reconciler catches what callbacks miss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from bot.notifications.tokens import CALLBACK_PATH_PREFIX, CallbackTokens
+from bot.sandbox import RunningSandbox
+from bot.storage.bids import BidRepository
+from bot.storage.secrets import get_or_create_secret
+from tests.e2e.conftest import SettingsFactory
+from tests.e2e.harness import running_bot
+from tests.e2e.steps import create_sber_to_usdt_bid, greet
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.users import SimulatedUser
+from tests.redis_server import free_port
+
+
+def status_updates(user: SimulatedUser) -> list[str]:
+    return [m.body for m in user.bot_messages if m.body.startswith("🔔")]
+
+
+async def wait_until(condition: object, *, within: float = 10.0) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_customer_and_operators_hear_each_change_once_through_real_callbacks(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    operators = fake_telegram.group("Operators")
+    settings = make_settings(
+        WEB_PORT=port,
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
+        OPERATOR_CHAT_ID=operators.id,
+        SEND_RATE_CHAT=50,
+    )
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+        await operators.wait_for_message(f"New exchange #{bid_id}")
+
+        for status, title in (
+            ("payed", "Order is paid"),
+            ("realpay", "Order is paid"),
+            ("success", "The order is completed"),
+        ):
+            sandbox.state.set_bid_status(int(bid_id), status)
+            update = await alice.wait_for_message("🔔", timeout=10)
+            assert title in update.body and f"Exchange #{bid_id}" in update.body
+            await operators.wait_for_message(f"#{bid_id}", timeout=10)
+
+        await alice.expect_no_message(within=0.5)
+        assert len(status_updates(alice)) == 3
+        assert [c.outcome for c in sandbox.state.callback_log] == ["sent"] * 3
+
+
+async def test_fifty_duplicate_and_replayed_callbacks_bring_no_extra_message(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings) as app:
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+        sandbox.state.set_bid_status(int(bid_id), "payed")
+        await alice.wait_for_message("🔔", timeout=10)
+
+        assert app.redis is not None
+        bids = BidRepository(app.redis, app.keys)
+        record = await bids.get(bid_id)
+        assert record is not None
+        token = CallbackTokens(await get_or_create_secret(app.redis, app.keys, "callback"))
+        url = f"http://127.0.0.1:{port}{CALLBACK_PATH_PREFIX}{token.make(record.api_id)}"
+        async with aiohttp.ClientSession() as session:
+            for replay in range(50):
+                status = ("payed", "new", "success")[replay % 3]  # replays and lies
+                async with session.post(url, data={"bid_id": bid_id, "status": status}) as reply:
+                    assert reply.status == 200
+
+        await alice.expect_no_message(within=1.5)
+        assert len(status_updates(alice)) == 1
+
+
+async def test_a_forged_callback_gets_404_and_no_message(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings) as app:
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+        assert app.redis is not None
+        record = await BidRepository(app.redis, app.keys).get(bid_id)
+        assert record is not None
+        forged = CallbackTokens("not our secret").make(record.api_id)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"http://127.0.0.1:{port}{CALLBACK_PATH_PREFIX}{forged}",
+                data={"bid_id": bid_id, "status": "success"},
+            ) as reply,
+        ):
+            assert reply.status == 404
+
+        await alice.expect_no_message(within=1.0)
+        assert status_updates(alice) == []
+
+
+async def test_without_a_public_url_the_reconciler_alone_tells_every_change(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(RECONCILE_INTERVAL=0.3, SEND_RATE_CHAT=50)
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+
+        for status in ("payed", "realpay", "success"):
+            sandbox.state.set_bid_status(int(bid_id), status)
+            await alice.wait_for_message("🔔", timeout=10)
+
+        assert sandbox.state.callback_log == []  # no callback_url was ever handed out
+        assert len(status_updates(alice)) == 3
+
+
+async def test_a_dropped_callback_is_caught_by_the_reconciler(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    settings = make_settings(
+        WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}", RECONCILE_INTERVAL=0.3
+    )
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+        sandbox.state.drop_next_callbacks(1)
+
+        sandbox.state.set_bid_status(int(bid_id), "payed")
+
+        update = await alice.wait_for_message("🔔", timeout=10)
+        assert "Order is paid" in update.body
+        assert [c.outcome for c in sandbox.state.callback_log] == ["dropped"]
+
+
+async def test_telegram_asking_to_retry_after_3_seconds_is_waited_out(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)
+        fake_telegram.fail_next("sendMessage", status=429, retry_after=3)
+        refused_at = time.monotonic()
+
+        sandbox.state.set_bid_status(int(bid_id), "payed")
+
+        await alice.wait_for_message("🔔", timeout=15)
+        assert time.monotonic() - refused_at >= 3
+        attempts = [r for r in fake_telegram.calls("sendMessage") if r.params.get("chat_id")]
+        assert len(status_updates(alice)) == 1 and len(attempts) >= 2
