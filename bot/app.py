@@ -273,7 +273,12 @@ class ExchangeBotApp:
             outbox=outbox,
         )
         reconciler = Reconciler(
-            self.redis, self.keys, bids, outbox, interval=settings.RECONCILE_INTERVAL
+            self.redis,
+            self.keys,
+            bids,
+            outbox,
+            interval=settings.RECONCILE_INTERVAL,
+            max_age=timedelta(days=settings.RECONCILE_MAX_AGE_DAYS),
         )
         self.notify_tasks = [
             asyncio.create_task(sender.run(self.notify_stop), name="sender"),

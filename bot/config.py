@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[frozenset[int], NoDecode] = frozenset()
     DEFAULT_LOCALE: Literal["en", "ru"] = "en"
     RECONCILE_INTERVAL: float = Field(default=60.0, gt=0)
+    RECONCILE_MAX_AGE_DAYS: float = Field(default=30.0, gt=0)
     # Telegram's flood limits (core.telegram.org/bots/faq): messages per second overall and
     # per chat, messages per minute in a group. The paced sender stays under them.
     SEND_RATE_GLOBAL: float = Field(default=25.0, gt=0, le=1000)
