@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import bids, errors, exchange, fallback, operator, profile, start
+from handlers import bids, errors, exchange, fallback, operator, partner, profile, start
 
 
 def get_routers() -> list[Router]:
@@ -19,5 +19,6 @@ def get_routers() -> list[Router]:
         bids.create_router(),
         profile.create_router(),
         operator.create_router(),
+        partner.create_router(),
         fallback.create_router(),
     ]

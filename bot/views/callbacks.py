@@ -99,3 +99,27 @@ class OperatorAction(CallbackData, prefix="op"):
 
     action: Literal["refresh", "complete", "complete_yes", "complete_no"]
     bid_id: str
+
+
+class RequestsPage(CallbackData, prefix="rq"):
+    """/requests paging: the get_exchanges offset of the page to show."""
+
+    offset: int
+
+
+class PartnerScreen(CallbackData, prefix="pt"):
+    """The owner's partner screens (DESIGN.md §7); "payout" starts a payout request."""
+
+    screen: Literal["info", "links", "exchanges", "payouts", "payout"]
+
+
+class PayoutMethod(CallbackData, prefix="ptm"):
+    """A payout currency of get_partner_info, by its id (facts §4.11)."""
+
+    method_id: str
+
+
+class PayoutConfirm(CallbackData, prefix="ptc"):
+    """Yes/No of the payout question; the currency and account wait in the FSM data."""
+
+    yes: bool

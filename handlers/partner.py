@@ -1,0 +1,358 @@
+"""The owner's commands in private chat (DESIGN.md §7): /requests, the bids of this API login
+(get_exchanges), and /partner, the affiliate account of the bot's API key with its referrals,
+referred exchanges, payouts and a new payout request.
+
+Only ADMIN_IDS: anyone else's /requests or /partner is an unknown command and their presses of
+these buttons are stale ones, both answered by the fallback. Like the operator screens, these
+read in DEFAULT_LOCALE.
+
+A payout request is the only write here, and it moves money: the currency and the account are
+kept in the FSM data until the owner confirms, the data is dropped before the request is sent
+(a second tap finds nothing to send), and a request without an answer is reported as unknown
+rather than failed, because it may have been made.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import I18n
+
+from bot.config import Settings
+from bot.exchanger import (
+    ExchangerClient,
+    ExchangerError,
+    PartnerInfo,
+    PayoutCurrency,
+    PayoutRefused,
+    Unavailable,
+)
+from bot.i18n import api_lang
+from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
+from bot.views.partner import (
+    PARTNER_LIST_LIMIT,
+    REQUESTS_PER_PAGE,
+    Screen,
+    account_problem,
+    clean_account,
+    failure_screen,
+    failure_text,
+    payout_cancelled,
+    payout_created,
+    payout_currency_gone,
+    payout_outcome_unknown,
+    payout_refused,
+    render_account_prompt,
+    render_partner_exchanges,
+    render_partner_info,
+    render_payout_methods,
+    render_payout_question,
+    render_payouts,
+    render_referrals,
+    render_request,
+    render_requests,
+    request_not_found,
+    requests_usage,
+    stale_payout_alert,
+)
+from handlers.operator import FromAdmin
+from handlers.screen import show_screen
+
+logger = logging.getLogger(__name__)
+
+_BID_ID = re.compile(r"\d{1,20}")
+METHOD_KEY = "payout_method_id"
+ACCOUNT_KEY = "payout_account"
+
+
+class PayoutInput(StatesGroup):
+    account = State()
+    confirm = State()
+
+
+_PAYOUT_STATES = (PayoutInput.account.state, PayoutInput.confirm.state)
+
+
+async def in_operators_locale(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Owner screens read in DEFAULT_LOCALE, and the exchanger answers in its API language."""
+    settings: Settings = data["settings"]
+    i18n: I18n = data["i18n"]
+    data["operator_lang"] = api_lang(settings.DEFAULT_LOCALE)
+    with i18n.use_locale(settings.DEFAULT_LOCALE):
+        return await handler(event, data)
+
+
+async def _failed(event: Message | CallbackQuery, error: ExchangerError) -> None:
+    """A command gets a message; a button an alert, and the screen it was on stays."""
+    logger.warning("Owner screen: %s failed: %s", error.method, type(error).__name__)
+    if isinstance(event, CallbackQuery):
+        await event.answer(failure_text(error), show_alert=True)
+    else:
+        await event.answer(html.quote(failure_text(error)))
+
+
+async def _show(event: Message | CallbackQuery, screen: Screen, bot: Bot) -> None:
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await show_screen(event, *screen, bot=bot)
+
+
+# /requests
+
+
+async def requests(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    """/requests: the newest page; /requests 1053: that one request. The API filters by id
+    but not by status (facts §4.10)."""
+    reference = (command.args or "").strip()
+    if not reference:
+        await _show_requests(message, 0, bot, exchanger, operator_lang)
+        return
+    if not _BID_ID.fullmatch(reference):
+        await message.answer(requests_usage())
+        return
+    try:
+        items = await exchanger.get_exchanges(bid_id=reference, lang=operator_lang)
+    except ExchangerError as error:
+        await _failed(message, error)
+        return
+    if not items:
+        await message.answer(request_not_found(reference))
+        return
+    await message.answer(render_request(items[0]))
+
+
+async def requests_page(
+    query: CallbackQuery,
+    callback_data: RequestsPage,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    await _show_requests(query, max(callback_data.offset, 0), bot, exchanger, operator_lang)
+
+
+async def _show_requests(
+    event: Message | CallbackQuery,
+    offset: int,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    lang: str,
+) -> None:
+    # One more than a page: whether it came tells if there is a next page.
+    try:
+        items = await exchanger.get_exchanges(limit=REQUESTS_PER_PAGE + 1, offset=offset, lang=lang)
+    except ExchangerError as error:
+        await _failed(event, error)
+        return
+    page = render_requests(items[:REQUESTS_PER_PAGE], offset, len(items) > REQUESTS_PER_PAGE)
+    await _show(event, page, bot)
+
+
+# /partner and its screens
+
+
+async def partner(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    await _forget_payout(state)
+    await _show_partner_screen(message, "info", bot, exchanger, operator_lang)
+
+
+async def partner_screen(
+    query: CallbackQuery,
+    callback_data: PartnerScreen,
+    state: FSMContext,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    await _forget_payout(state)
+    await _show_partner_screen(query, callback_data.screen, bot, exchanger, operator_lang)
+
+
+async def _show_partner_screen(
+    event: Message | CallbackQuery,
+    screen: str,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    lang: str,
+) -> None:
+    try:
+        shown = await _partner_screen(screen, exchanger, lang)
+    except ExchangerError as error:
+        await _failed(event, error)
+        return
+    await _show(event, shown, bot)
+
+
+async def _partner_screen(screen: str, exchanger: ExchangerClient, lang: str) -> Screen:
+    if screen == "links":
+        return render_referrals(
+            await exchanger.get_partner_links(limit=PARTNER_LIST_LIMIT, lang=lang)
+        )
+    if screen == "exchanges":
+        return render_partner_exchanges(
+            await exchanger.get_partner_exchanges(limit=PARTNER_LIST_LIMIT, lang=lang)
+        )
+    if screen == "payouts":
+        return render_payouts(
+            await exchanger.get_partner_payouts(limit=PARTNER_LIST_LIMIT, lang=lang)
+        )
+    info = await exchanger.get_partner_info(lang=lang)
+    if screen == "payout":
+        return render_payout_methods(info)
+    return render_partner_info(info)
+
+
+# New payout: currency → account → question → add_partner_payout
+
+
+def _currency(info: PartnerInfo, method_id: str) -> PayoutCurrency | None:
+    """Offered currencies change with the reserves (facts §4.11): looked up again each step."""
+    return next((item for item in info.items if item.id == method_id), None)
+
+
+async def pick_method(
+    query: CallbackQuery,
+    callback_data: PayoutMethod,
+    state: FSMContext,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    try:
+        info = await exchanger.get_partner_info(lang=operator_lang)
+    except ExchangerError as error:
+        await _failed(query, error)
+        return
+    currency = _currency(info, callback_data.method_id)
+    if currency is None:
+        await _show(query, payout_currency_gone(), bot)
+        return
+    await state.clear()
+    await state.set_state(PayoutInput.account)
+    await state.update_data({METHOD_KEY: currency.id})
+    await _show(query, render_account_prompt(currency), bot)
+
+
+async def type_account(
+    message: Message,
+    state: FSMContext,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    """The account, typed; typing it again on the question replaces it."""
+    account = clean_account(message.text or "")
+    if account is None:
+        await message.answer(account_problem())
+        return
+    method_id = (await state.get_data()).get(METHOD_KEY)
+    try:
+        info = await exchanger.get_partner_info(lang=operator_lang)
+    except ExchangerError as error:
+        await _failed(message, error)
+        return
+    currency = _currency(info, method_id) if isinstance(method_id, str) else None
+    if currency is None:
+        await _forget_payout(state)
+        text, keyboard = payout_currency_gone()
+        await message.answer(text, reply_markup=keyboard)
+        return
+    await state.update_data({ACCOUNT_KEY: account})
+    await state.set_state(PayoutInput.confirm)
+    text, keyboard = render_payout_question(info, currency, account)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def confirm_payout(
+    query: CallbackQuery,
+    callback_data: PayoutConfirm,
+    state: FSMContext,
+    bot: Bot,
+    exchanger: ExchangerClient,
+    operator_lang: str,
+) -> None:
+    current = await state.get_state()
+    data = await state.get_data()
+    if not callback_data.yes:
+        await _forget_payout(state)
+        await _show(query, payout_cancelled(), bot)
+        return
+    method_id, account = data.get(METHOD_KEY), data.get(ACCOUNT_KEY)
+    if current != PayoutInput.confirm.state or not (
+        isinstance(method_id, str) and isinstance(account, str)
+    ):
+        await query.answer(stale_payout_alert(), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    screen = await _request_payout(exchanger, method_id, account, operator_lang)
+    await show_screen(query, *screen, bot=bot)
+
+
+async def _request_payout(
+    exchanger: ExchangerClient, method_id: str, account: str, lang: str
+) -> Screen:
+    try:
+        created = await exchanger.add_partner_payout(method_id, account, lang=lang)
+    except PayoutRefused as error:
+        return payout_refused(error)
+    except Unavailable as error:
+        logger.warning("add_partner_payout without an answer: %s", error)
+        return payout_outcome_unknown() if error.request_sent else failure_screen(error)
+    except ExchangerError as error:
+        logger.warning("add_partner_payout failed: %s", type(error).__name__)
+        return failure_screen(error)
+    logger.info("Payout request %s created (method %s)", created.payout_id, method_id)
+    return payout_created(created.payout_id)
+
+
+async def _forget_payout(state: FSMContext) -> None:
+    """Leaving the payout steps by another screen: the next text is not an account."""
+    if await state.get_state() in _PAYOUT_STATES:
+        await state.clear()
+
+
+def create_router() -> Router:
+    router = Router(name="partner")
+    # Everyone else's /partner is an unknown command and their presses are stale buttons:
+    # the fallback answers both.
+    router.message.filter(F.chat.type == "private", FromAdmin())
+    router.callback_query.filter(FromAdmin())
+    router.message.middleware(in_operators_locale)
+    router.callback_query.middleware(in_operators_locale)
+    router.message.register(requests, Command("requests"))
+    router.message.register(partner, Command("partner"))
+    router.message.register(
+        type_account,
+        StateFilter(PayoutInput.account, PayoutInput.confirm),
+        F.text,
+        ~F.text.startswith("/"),
+    )
+    router.callback_query.register(requests_page, RequestsPage.filter())
+    router.callback_query.register(partner_screen, PartnerScreen.filter())
+    router.callback_query.register(pick_method, PayoutMethod.filter())
+    router.callback_query.register(confirm_payout, PayoutConfirm.filter())
+    return router
