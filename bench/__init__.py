@@ -1,0 +1,1 @@
+"""Benchmarks of the bot's notification path; run `python -m bench.notifications` (README.md)."""
