@@ -39,6 +39,7 @@ from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
+from bot.storage.chats import ChatLog
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import CreationGuard
@@ -46,7 +47,7 @@ from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
-from bot.telegram import AnsweredQueries, create_bot
+from bot.telegram import AnsweredQueries, create_bot, note_incoming
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from handlers import get_routers
 
@@ -154,8 +155,12 @@ class ExchangeBotApp:
 
         self.exchanger = await self._start_exchanger()
         answered = AnsweredQueries()
+        self.chat_log = ChatLog(self.redis, self.keys)
         self.bot = create_bot(
-            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, answered
+            settings.BOT_TOKEN.get_secret_value(),
+            settings.TELEGRAM_API_URL,
+            answered,
+            self.chat_log,
         )
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
@@ -173,6 +178,7 @@ class ExchangeBotApp:
         outbox = Outbox(self.redis, self.keys)
         await outbox.ensure_group()
         self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
+        self.dispatcher.message.outer_middleware(note_incoming(self.chat_log))
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -248,7 +254,10 @@ class ExchangeBotApp:
         settings = self.settings
         # The sender waits out 429s itself, for every queued message, so its Bot must not.
         self.sender_bot = create_bot(
-            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, retry_after=False
+            settings.BOT_TOKEN.get_secret_value(),
+            settings.TELEGRAM_API_URL,
+            chat_log=self.chat_log,
+            retry_after=False,
         )
         consumer = default_consumer_name()
         sender = PacedSender(
@@ -260,6 +269,7 @@ class ExchangeBotApp:
             global_rate=settings.SEND_RATE_GLOBAL,
             chat_rate=settings.SEND_RATE_CHAT,
             group_per_minute=settings.SEND_RATE_GROUP,
+            chat_log=self.chat_log,
         )
         worker = OutboxWorker(
             self.redis,
@@ -271,6 +281,7 @@ class ExchangeBotApp:
             consumer=consumer,
             operator_chat_id=settings.OPERATOR_CHAT_ID,
             outbox=outbox,
+            chat_log=self.chat_log,
         )
         reconciler = Reconciler(
             self.redis,

@@ -48,8 +48,10 @@ from redis.typing import StreamIdT
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.pacing import Pacing
 from bot.storage.bids import BidRepository
+from bot.storage.chats import ChatLog, content_digest
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
+from bot.telegram import markup_json
 
 logger = logging.getLogger(__name__)
 
@@ -237,11 +239,13 @@ class PacedSender:
         blocked_ttl: timedelta = timedelta(days=30),
         max_in_flight: int = 8,
         max_held: int = 1000,
+        chat_log: ChatLog | None = None,
     ) -> None:
         self._bot = bot
         self._redis = redis
         self._keys = keys
         self._bids = bids
+        self._chat_log = chat_log
         self._consumer = consumer
         self._pacing = Pacing.from_rates(
             global_rate=global_rate, chat_rate=chat_rate, group_per_minute=group_per_minute
@@ -556,6 +560,12 @@ class PacedSender:
         assert held.message is not None
         message = held.message
         if message.edit_message_id is not None and not held.edit_failed:
+            if self._chat_log is not None and await self._chat_log.shows(
+                message.chat_id,
+                message.edit_message_id,
+                content_digest(message.text, markup_json(held.markup)),
+            ):
+                return None  # an identical edit: Telegram would refuse it, nothing to show
             try:
                 await self._bot.edit_message_text(
                     text=message.text,

@@ -51,6 +51,7 @@ from bot.notifications.outbox import EventSource, Outbox, OutboxEvent
 from bot.notifications.outgoing import OutgoingMessage
 from bot.services.statuses import is_final
 from bot.storage.bids import BidRecord, BidRepository
+from bot.storage.chats import ChatLog
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import RedisLock
 
@@ -127,9 +128,11 @@ class OutboxWorker:
         max_deliveries: int = MAX_DELIVERIES,
         max_retry_delay: float = MAX_RETRY_DELAY,
         outbox: Outbox | None = None,
+        chat_log: ChatLog | None = None,
     ) -> None:
         self._redis = redis
         self._keys = keys
+        self._chat_log = chat_log
         self._exchanger = exchanger
         self._bids = bids
         self._send_queue = send_queue
@@ -331,7 +334,7 @@ class OutboxWorker:
             record = await self._bids.update_status(
                 record.bid_id, bid.status, bid.status_title
             ) or record.model_copy(update={"status": bid.status, "status_title": bid.status_title})
-            messages.extend(self._status_messages(record, bid))
+            messages.extend(await self._status_messages(record, bid))
         if messages:
             await self._send_queue.enqueue_many(messages)
         if changed:
@@ -340,15 +343,20 @@ class OutboxWorker:
         if is_final(bid.status):
             await self._bids.mark_final(record.bid_id)
 
-    def _status_messages(self, record: BidRecord, bid: Bid) -> list[OutgoingMessage]:
-        # A new message, not an edit of the old card: Telegram does not notify about edits,
-        # and the customer should hear that their money moved.
-        customer = self._render.customer_update(record, bid, edit=False)
+    async def _status_messages(self, record: BidRecord, bid: Bid) -> list[OutgoingMessage]:
+        customer = self._render.customer_update(record, bid, edit=await self._card_is_last(record))
         messages = [_keyed(customer, f"status:{record.bid_id}:{bid.status}:{customer.chat_id}")]
         if self._operator_chat_id is not None:
             card = self._render.operator_card(record, bid, self._operator_chat_id, is_new=False)
             messages.append(_keyed(card, f"op:{record.bid_id}:{bid.status}:{card.chat_id}"))
         return messages
+
+    async def _card_is_last(self, record: BidRecord) -> bool:
+        """Edit the card in place only while it is the chat's last message: an edit further up
+        would go unseen, so then a fresh card is sent (DESIGN.md §6)."""
+        if self._chat_log is None or record.card_message_id is None:
+            return False
+        return await self._chat_log.last(record.chat_id) == record.card_message_id
 
     async def _ack(self, entry_id: str) -> None:
         await self._redis.xack(self._outbox.stream, self._outbox.group, entry_id)

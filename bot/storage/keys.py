@@ -107,3 +107,11 @@ class RedisKeys:
     def bid_notifying(self, bid_id: str) -> str:
         """Held while one worker reads a bid's status and hands its messages to the sender."""
         return self._key("lock", "notify", bid_id)
+
+    def chat_last_message(self, chat_id: int) -> str:
+        """The newest message id seen in a chat (bot's or user's)."""
+        return self._key("chat", chat_id, "last-message")
+
+    def message_content(self, chat_id: int, message_id: int) -> str:
+        """A digest of what one of the bot's messages shows now."""
+        return self._key("chat", chat_id, "message", message_id, "content")
