@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.services.amounts import format_amount as format_amount  # one rule for all screens
 from bot.services.statuses import StatusGroup
-
-# Digits are grouped from five upwards: "3000" reads fine, "25430.12" does not.
-_GROUP_FROM = Decimal(10000)
 
 STATUS_EMOJI: dict[StatusGroup, str] = {
     StatusGroup.WAITING_PAYMENT: "⏳",
@@ -32,22 +30,6 @@ def plain_amount(amount: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
-
-
-def format_amount(amount: Decimal) -> str:
-    """For reading: like `plain_amount`, with the integer part grouped by spaces from 10 000."""
-    text = plain_amount(amount)
-    sign = ""
-    if text.startswith("-"):
-        sign, text = "-", text[1:]
-    whole, dot, fraction = text.partition(".")
-    if abs(amount) >= _GROUP_FROM:
-        groups: list[str] = []
-        while len(whole) > 3:
-            groups.insert(0, whole[-3:])
-            whole = whole[:-3]
-        whole = " ".join([whole, *groups])
-    return f"{sign}{whole}{dot}{fraction}"
 
 
 def utf16_len(text: str) -> int:
