@@ -26,10 +26,14 @@ from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
 from bot.notifications.messages import NotificationRenderer
+from bot.notifications.notices import CreationNoticeQueue
 from bot.notifications.outbox import Outbox
+from bot.notifications.outgoing import CardRef
 from bot.notifications.receiver import CallbackReceiver
 from bot.notifications.reconciler import Reconciler
-from bot.notifications.sender import PacedSender, SendQueue
+from bot.notifications.schedule import CheckSchedule
+from bot.notifications.send_queue import SendQueue
+from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
@@ -39,15 +43,15 @@ from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
-from bot.storage.chats import ChatLog
 from bot.storage.cipher import DataCipher
+from bot.storage.creations import CreationLedger
 from bot.storage.keys import RedisKeys
-from bot.storage.locks import CreationGuard
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
-from bot.telegram import AnsweredQueries, create_bot, note_incoming
+from bot.supervision import Supervisor
+from bot.telegram import AnsweredQueries, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from handlers import get_routers
 
@@ -56,6 +60,9 @@ logger = logging.getLogger(__name__)
 UPDATE_GRACE_SECONDS = 15.0
 
 FSM_TTL = timedelta(days=7)
+# The sender's Telegram requests time out sooner than aiogram's default (60 s): the lease on a
+# message's dedup key covers two of them (bot/notifications/sender.py `sending_lease`).
+SENDER_REQUEST_TIMEOUT = 20.0
 
 DEMO_BANNER = """
 ==========================================================================
@@ -130,8 +137,7 @@ class ExchangeBotApp:
         self.settings = settings
         self.content = content
         self.notifications = notifications
-        self.notify_stop = asyncio.Event()
-        self.notify_tasks: list[asyncio.Task[None]] = []
+        self.loops = Supervisor()
         self.sender_bot: Bot | None = None
         self.keys = RedisKeys(settings.REDIS_PREFIX)
         self.redis: Redis | None = None
@@ -155,12 +161,8 @@ class ExchangeBotApp:
 
         self.exchanger = await self._start_exchanger()
         answered = AnsweredQueries()
-        self.chat_log = ChatLog(self.redis, self.keys)
         self.bot = create_bot(
-            settings.BOT_TOKEN.get_secret_value(),
-            settings.TELEGRAM_API_URL,
-            answered,
-            self.chat_log,
+            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, answered
         )
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
@@ -177,8 +179,22 @@ class ExchangeBotApp:
         tokens = CallbackTokens(callback_secret)
         outbox = Outbox(self.redis, self.keys)
         await outbox.ensure_group()
+        renderer = NotificationRenderer(i18n, settings.DEFAULT_LOCALE)
+        send_queue = SendQueue(self.redis, self.keys)
+        bid_service = BidService(
+            self.exchanger,
+            bids,
+            CreationLedger(self.redis, self.keys),
+            self.redis,
+            self.keys,
+            events=outbox,
+            notices=CreationNoticeQueue(renderer, send_queue),
+            callback_url=partial(_callback_url, tokens, settings.PUBLIC_URL),
+            timeout=settings.EXCHANGER_TIMEOUT,
+            lease=3 * settings.EXCHANGER_TIMEOUT + 10,
+            recheck_delay=settings.RECONCILE_INTERVAL,
+        )
         self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
-        self.dispatcher.message.outer_middleware(note_incoming(self.chat_log))
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -188,23 +204,17 @@ class ExchangeBotApp:
             answered=answered,
             catalog=Catalog(self.exchanger, JsonCache(self.redis, self.keys)),
             bids=bids,
-            bid_service=BidService(
-                self.exchanger,
-                bids,
-                CreationGuard(self.redis, self.keys),
-                tokens=tokens,
-                public_url=settings.PUBLIC_URL,
-                outbox=outbox,
-            ),
+            bid_service=bid_service,
             requisites=SavedRequisites(
                 self.redis, self.keys, DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
             ),
             background=self.background,
+            events_isolation=self.dispatcher.fsm.events_isolation,
             redis=self.redis,
         )
         await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))
         if self.notifications:
-            self._start_notifications(i18n, bids, outbox)
+            self._start_notifications(bids, outbox, bid_service, renderer, send_queue)
         try:
             await set_commands(self.bot, i18n)
         except Exception as exc:  # the menu of commands is a nicety, not a reason to stop
@@ -248,64 +258,69 @@ class ExchangeBotApp:
             partner_id=settings.EXCHANGER_PARTNER_ID or None,
         )
 
-    def _start_notifications(self, i18n: CatalogI18n, bids: BidRepository, outbox: Outbox) -> None:
-        """Worker, paced sender and reconciler (DESIGN.md §6), as tasks of this process."""
+    def _start_notifications(
+        self,
+        bids: BidRepository,
+        outbox: Outbox,
+        bid_service: BidService,
+        renderer: NotificationRenderer,
+        send_queue: SendQueue,
+    ) -> None:
+        """Worker, paced sender and reconciler (DESIGN.md §6), supervised loops of this process."""
         assert self.redis is not None and self.exchanger is not None
         settings = self.settings
         # The sender waits out 429s itself, for every queued message, so its Bot must not.
         self.sender_bot = create_bot(
             settings.BOT_TOKEN.get_secret_value(),
             settings.TELEGRAM_API_URL,
-            chat_log=self.chat_log,
             retry_after=False,
+            timeout=SENDER_REQUEST_TIMEOUT,
         )
         consumer = default_consumer_name()
+
+        async def card_shown(card: CardRef, message_id: int) -> int | None:
+            return await bids.show(card.bid_id, card.audience, message_id, card.status)
+
         sender = PacedSender(
             self.sender_bot,
             self.redis,
             self.keys,
-            bids,
             consumer=consumer,
+            card_shown=card_shown,
             global_rate=settings.SEND_RATE_GLOBAL,
             chat_rate=settings.SEND_RATE_CHAT,
             group_per_minute=settings.SEND_RATE_GROUP,
-            chat_log=self.chat_log,
+            lease=sending_lease(SENDER_REQUEST_TIMEOUT),
         )
         worker = OutboxWorker(
             self.redis,
             self.keys,
             self.exchanger,
             bids,
-            SendQueue(self.redis, self.keys),
-            NotificationRenderer(i18n, settings.DEFAULT_LOCALE),
+            send_queue,
+            renderer,
             consumer=consumer,
             operator_chat_id=settings.OPERATOR_CHAT_ID,
+            schedule=CheckSchedule(self.redis, self.keys),
+            adopter=bid_service,
             outbox=outbox,
-            chat_log=self.chat_log,
+            check_lease=3 * settings.EXCHANGER_TIMEOUT + 20,
         )
         reconciler = Reconciler(
             self.redis,
             self.keys,
             bids,
-            outbox,
+            CheckSchedule(self.redis, self.keys),
             interval=settings.RECONCILE_INTERVAL,
             max_age=timedelta(days=settings.RECONCILE_MAX_AGE_DAYS),
+            resolve_creations=bid_service.resolve_due,
         )
-        self.notify_tasks = [
-            asyncio.create_task(sender.run(self.notify_stop), name="sender"),
-            asyncio.create_task(worker.run(self.notify_stop), name="outbox-worker"),
-            asyncio.create_task(reconciler.run(self.notify_stop), name="reconciler"),
-        ]
+        self.loops.start("sender", sender.run)
+        self.loops.start("outbox-worker", worker.run)
+        self.loops.start("reconciler", reconciler.run)
 
     async def _stop_notifications(self) -> None:
-        self.notify_stop.set()
-        if self.notify_tasks:
-            _, pending = await asyncio.wait(
-                self.notify_tasks, timeout=self.settings.EXCHANGER_TIMEOUT + 5
-            )
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*self.notify_tasks, return_exceptions=True)
+        await self.loops.shutdown(timeout=self.settings.EXCHANGER_TIMEOUT + 5)
         if self.sender_bot is not None:
             await self.sender_bot.session.close()
 
@@ -318,6 +333,7 @@ class ExchangeBotApp:
             exchanger="sandbox" if settings.demo_exchanger else "remote",
             webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
             callbacks=callbacks,
+            loops=self.loops if self.notifications else None,
         )
         self.web_runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self.web_runner.setup()
@@ -351,3 +367,8 @@ class ExchangeBotApp:
             await self.sandbox.stop()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def _callback_url(tokens: CallbackTokens, public_url: str, api_id: str) -> str | None:
+    """The callback_url handed to create_bid; none without a public URL to reach us at."""
+    return tokens.url(public_url, api_id) if public_url else None

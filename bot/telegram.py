@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -20,15 +19,10 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import (
     AnswerCallbackQuery,
-    EditMessageText,
     Response,
-    SendMessage,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardMarkup, Message, TelegramObject
-
-from bot.storage.chats import ChatLog, content_digest
 
 logger = logging.getLogger(__name__)
 
@@ -89,56 +83,10 @@ class AnsweredQueries(BaseRequestMiddleware):
         return response
 
 
-def markup_json(markup: object) -> str:
-    """The keyboard as compared by content_digest (empty when there is none)."""
-    if isinstance(markup, InlineKeyboardMarkup):
-        return markup.model_dump_json(exclude_none=True)
-    return ""
-
-
-class NoteSentMessages(BaseRequestMiddleware):
-    """Every message the bot sends is noted as the newest of its chat (see ChatLog)."""
-
-    def __init__(self, chat_log: ChatLog) -> None:
-        self._chat_log = chat_log
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        response = await make_request(bot, method)
-        # The chain passes the method's result along, whatever the annotations say.
-        result: object = response
-        if isinstance(result, Message):
-            await self._chat_log.note(result.chat.id, result.message_id)
-            if isinstance(method, SendMessage | EditMessageText):
-                digest = content_digest(method.text or "", markup_json(method.reply_markup))
-                await self._chat_log.note_content(result.chat.id, result.message_id, digest)
-        return response
-
-
-def note_incoming(chat_log: ChatLog) -> Callable[..., Awaitable[Any]]:
-    """An outer message middleware: a user's message is the newest of its chat too."""
-
-    async def middleware(
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, Message):
-            await chat_log.note(event.chat.id, event.message_id)
-        return await handler(event, data)
-
-    return middleware
-
-
 def create_bot(
     token: str,
     api_url: str,
     answered: AnsweredQueries | None = None,
-    chat_log: ChatLog | None = None,
     *,
     retry_after: bool = True,
     **session_kwargs: Any,
@@ -150,6 +98,4 @@ def create_bot(
         session.middleware(RetryAfterMiddleware())
     if answered is not None:
         session.middleware(answered)
-    if chat_log is not None:
-        session.middleware(NoteSentMessages(chat_log))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
+from bot.supervision import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +28,11 @@ def create_web_app(
     exchanger: str,
     webhook: tuple[Dispatcher, Bot, str] | None = None,
     callbacks: CallbackReceiver | None = None,
+    loops: Supervisor | None = None,
 ) -> web.Application:
     """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling;
-    `callbacks` serves the exchanger's callback_url posts (needs PUBLIC_URL to be reached)."""
+    `callbacks` serves the exchanger's callback_url posts (needs PUBLIC_URL to be reached);
+    `loops` are the background loops whose state the health check reports."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def health(_: web.Request) -> web.Response:
@@ -39,13 +42,16 @@ def create_web_app(
         except (RedisError, OSError) as exc:
             logger.warning("Health check: Redis does not answer: %s", type(exc).__name__)
             redis_state = "down"
-        body = {
-            "status": "ok" if redis_state == "ok" else "degraded",
+        healthy = redis_state == "ok" and (loops is None or loops.healthy)
+        body: dict[str, object] = {
+            "status": "ok" if healthy else "degraded",
             "redis": redis_state,
             "mode": mode,
             "exchanger": exchanger,
         }
-        return web.json_response(body, status=200 if redis_state == "ok" else 503)
+        if loops is not None:
+            body["loops"] = loops.report()
+        return web.json_response(body, status=200 if healthy else 503)
 
     app.router.add_get(HEALTH_PATH, health)
     if callbacks is not None:

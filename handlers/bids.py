@@ -15,13 +15,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import Bid
 from bot.i18n import api_lang
 from bot.services.bids import ActionResult, BidService
-from bot.storage.bids import BidRecord, BidRepository
+from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.views.bid_card import render_action_refused, render_bid_card, render_confirm_action
 from bot.views.callbacks import BidAction, BidsPage
 from bot.views.menu import MENU_MY_EXCHANGES
 from bot.views.my_bids import render_my_bids
 from handlers.filters import MenuButton
-from handlers.screen import show_screen
+from handlers.screen import make_live, show_screen
 
 PER_PAGE = 5
 
@@ -47,7 +47,7 @@ async def bid_action(
     lang = api_lang(i18n.current_locale)
     action = callback_data.action
     if action in ("pay", "cancel"):
-        bid = await bid_service.refresh(record, lang)
+        bid = await bid_service.refresh(record, lang, Audience.CUSTOMER)
         allowed = bid.api_actions.can_mark_paid if action == "pay" else bid.api_actions.can_cancel
         if not allowed:
             await query.answer(render_action_refused(bid, action), show_alert=True)
@@ -68,7 +68,7 @@ async def bid_action(
             )
         await _show_card(query, bot, bids, record, outcome.bid)
         return
-    bid = await bid_service.refresh(record, lang)
+    bid = await bid_service.refresh(record, lang, Audience.CUSTOMER)
     await query.answer(_("Updated.") if action == "refresh" else None)
     await _show_card(query, bot, bids, record, bid, with_qr=action == "open")
 
@@ -84,7 +84,7 @@ async def _show_card(
 ) -> None:
     card = render_bid_card(bid)
     message = await show_screen(query, card.text, card.keyboard, bot=bot)
-    await bids.set_card_message(record.bid_id, message.message_id)
+    await make_live(bot, bids, record.bid_id, Audience.CUSTOMER, message, bid.status)
     if with_qr and card.qr_png is not None:
         await bot.send_photo(
             message.chat.id,

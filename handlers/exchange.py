@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StorageKey
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -39,15 +41,21 @@ from bot.exchanger import (
 from bot.i18n import api_lang
 from bot.services.amounts import AmountError, LimitViolation, check_amount, parse_amount
 from bot.services.background import BackgroundTasks
-from bot.services.bids import (
+from bot.services.bids import BidService
+from bot.services.catalog import Catalog
+from bot.services.creation import (
+    AmountRejected,
     BidOrder,
-    BidService,
+    Created,
     CreateOutcome,
-    CreateStatus,
     Customer,
+    FieldRejected,
+    InProgress,
+    NotCreated,
+    Refused,
+    Uncertain,
     new_api_id,
 )
-from bot.services.catalog import Catalog
 from bot.services.draft import ExchangeDraft
 from bot.services.flow import (
     FieldStep,
@@ -63,7 +71,7 @@ from bot.services.flow import (
 from bot.services.masking import mask_value
 from bot.services.search import search_currencies
 from bot.services.validation import FieldValueError, check_field_value
-from bot.storage.bids import BidRepository
+from bot.storage.bids import Audience, BidRepository
 from bot.storage.requisites import SavedRequisites
 from bot.views import amount as amount_views
 from bot.views import summary as summary_views
@@ -100,7 +108,7 @@ from bot.views.fields import (
 from bot.views.menu import MENU_NEW_EXCHANGE, main_menu
 from bot.views.saved_details import render_consent_question
 from handlers.filters import MenuButton
-from handlers.screen import send_screen, show_screen
+from handlers.screen import ScreenTarget, make_live, send_screen, show_on, show_screen
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +175,7 @@ class FlowDeps:
     bids: BidRepository
     background: BackgroundTasks
     content: Content
+    events_isolation: BaseEventIsolation
 
 
 async def inject_flow_deps(
@@ -184,6 +193,7 @@ async def inject_flow_deps(
         bids=data["bids"],
         background=data["background"],
         content=data["content"],
+        events_isolation=data["events_isolation"],
     )
     return await handler(event, data)
 
@@ -199,9 +209,13 @@ class Flow:
     """One step of the conversation with everything it needs, so handlers stay short."""
 
     def __init__(
-        self, event: Event, state: FSMContext, draft: ExchangeDraft, deps: FlowDeps
+        self, event: Event | ScreenTarget, state: FSMContext, draft: ExchangeDraft, deps: FlowDeps
     ) -> None:
         self.event = event
+        if isinstance(event, ScreenTarget):
+            self.chat_id, self.user_id = event.chat_id, event.user_id
+        else:
+            self.chat_id, self.user_id = _chat_id(event), _user_id(event)
         self.state = state
         self.draft = draft
         self.deps = deps
@@ -211,7 +225,19 @@ class Flow:
         self.exchanger = deps.exchanger
         self.requisites = deps.requisites
 
+    @property
+    def target(self) -> ScreenTarget:
+        """The flow's screen message, to draw on without the update."""
+        return ScreenTarget(self.chat_id, self.user_id, self.draft.screen_message_id)
+
     async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        if isinstance(self.event, ScreenTarget):
+            shown = await show_on(self.bot, self.event, text, markup)
+            if shown is not None:
+                self.event = replace(self.event, message_id=shown.message_id)
+                self.draft.screen_message_id = shown.message_id
+            await _save(self.state, self.draft)
+            return
         message = await show_screen(self.event, text, markup, bot=self.bot)
         shown_on = self.event.message if isinstance(self.event, CallbackQuery) else None
         if shown_on is not None and shown_on.message_id == message.message_id:
@@ -319,7 +345,7 @@ class Flow:
         self.draft.current_field = step.field.name
         saved = None
         if step.field.type in ("text", "textarea"):
-            value = await self.requisites.recall(_user_id(self.event), await self.slot(step))
+            value = await self.requisites.recall(self.user_id, await self.slot(step))
             saved = mask_value(value) if value else None
         await self.state.set_state(Exchange.field)
         await self.show(
@@ -419,7 +445,6 @@ class Flow:
                     shown = value if field.type == "select" else mask_value(value)
                 answers.append((field_title(field), shown))
         give_title, get_title = await self.titles()
-        self.draft.api_id = None
         await self.state.set_state(Exchange.summary)
         await self.show(
             *summary_views.render_summary(
@@ -454,11 +479,7 @@ async def navigate(
     flow = Flow(query, state, draft, deps)
     target = callback_data.to
     if target in ("cancel", "menu"):
-        await state.clear()
-        await show_screen(
-            query, _("The exchange is cancelled. Nothing was sent to the exchanger."), bot=deps.bot
-        )
-        await deps.bot.send_message(_chat_id(query), _("What next?"), reply_markup=main_menu())
+        await _cancel(flow)
     elif target == "give":
         await flow.pick_give()
     elif target == "get" and draft.give_id is not None:
@@ -472,6 +493,32 @@ async def navigate(
         await flow.advance() if draft.amount is not None else await flow.ask_amount()
     else:
         await flow.pick_give()
+
+
+async def _cancel(flow: Flow) -> None:
+    """Cancel says the truth: after a confirmation whose outcome is unknown, the exchanger may
+    have the bid. The bot goes on finding out, and tells the customer what it finds."""
+    api_id = flow.draft.api_id
+    target = flow.target
+    await flow.state.clear()
+    text = _("The exchange is cancelled. Nothing was sent to the exchanger.")
+    if api_id is not None:
+        outcome = await flow.deps.bid_service.stop_waiting(api_id)
+        if isinstance(outcome, Created):
+            await show_bid_card(flow.bot, flow.deps.bids, target, outcome)
+            return
+        if isinstance(outcome, Uncertain):
+            text = summary_views.render_cancelled_while_checking()
+    await show_screen_of(flow, text)
+    await flow.bot.send_message(flow.chat_id, _("What next?"), reply_markup=main_menu())
+
+
+async def show_screen_of(flow: Flow, text: str) -> None:
+    """A last screen of the flow, once its state is gone (nothing is saved)."""
+    if isinstance(flow.event, ScreenTarget):
+        await show_on(flow.bot, flow.event, text)
+    else:
+        await show_screen(flow.event, text, bot=flow.bot)
 
 
 async def change_page(
@@ -732,7 +779,7 @@ async def summary_action(
         return
     if current == Exchange.creating.state:
         await query.answer(summary_views.render_already_creating(), show_alert=True)
-        await _resume_creation(query, flow)
+        await _resume_creation(flow)
         return
     if callback_data.action == "change":
         await query.answer()
@@ -742,8 +789,8 @@ async def summary_action(
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    # An api_id still set here belongs to a creation whose outcome was unknown: look it up
-    # instead of creating again.
+    # An api_id still set here belongs to a confirmation whose outcome is unknown: it is looked
+    # up (and given up only once proven absent), never created a second time.
     recheck = draft.api_id is not None
     if draft.api_id is None:
         draft.api_id = new_api_id()
@@ -752,27 +799,50 @@ async def summary_action(
     _start_creation(flow, recheck=recheck)
 
 
+@dataclass(frozen=True)
+class CreationJob:
+    """What a creation needs after its update is answered. Not the update's FSMContext: the
+    result is written under the chat's event lock with a context of its own, so it cannot
+    overwrite what the customer did meanwhile."""
+
+    deps: FlowDeps
+    storage: BaseStorage
+    key: StorageKey
+    target: ScreenTarget
+    customer: Customer
+    draft_id: str
+    api_id: str
+    recheck: bool
+
+    def task_name(self) -> str:
+        return _creation_task(self.api_id)
+
+
 def _creation_task(api_id: str) -> str:
     return f"create-bid-{api_id}"
 
 
 def _start_creation(flow: Flow, *, recheck: bool) -> None:
     assert flow.draft.api_id is not None
-    user = flow.event.from_user
-    assert user is not None
-    customer = Customer(
-        user_id=user.id,
-        chat_id=_chat_id(flow.event),
-        locale=flow.deps.i18n.current_locale,
-        lang=flow.lang,
+    job = CreationJob(
+        deps=flow.deps,
+        storage=flow.state.storage,
+        key=flow.state.key,
+        target=ScreenTarget(flow.chat_id, flow.user_id, flow.draft.screen_message_id),
+        customer=Customer(
+            user_id=flow.user_id,
+            chat_id=flow.chat_id,
+            locale=flow.deps.i18n.current_locale,
+            lang=flow.lang,
+        ),
+        draft_id=flow.draft.draft_id,
+        api_id=flow.draft.api_id,
+        recheck=recheck,
     )
-    flow.deps.background.spawn(
-        _create(flow, customer, _chat_id(flow.event), recheck=recheck),
-        name=_creation_task(flow.draft.api_id),
-    )
+    flow.deps.background.spawn(_create(job), name=job.task_name())
 
 
-async def _resume_creation(event: Event, flow: Flow) -> None:
+async def _resume_creation(flow: Flow) -> None:
     """The state says "creating" but nothing here is creating it: the bot was restarted in
     the middle. Look the bid up (never create it blindly a second time)."""
     api_id = flow.draft.api_id
@@ -802,7 +872,6 @@ async def change_item(
         return
     flow = Flow(query, state, draft, deps)
     draft.editing = True
-    draft.api_id = None
     if callback_data.field == -1:
         await query.answer()
         draft.amount = None
@@ -822,110 +891,176 @@ async def change_item(
     await flow.ask_field(step)
 
 
-async def _create(flow: Flow, customer: Customer, chat_id: int, *, recheck: bool) -> None:
+async def _create(job: CreationJob) -> None:
     """Runs outside the update's lock, so a second click is answered while this works."""
-    draft = flow.draft
-    direction = await flow.direction()
-    if direction is None or draft.amount is None or draft.api_id is None:
-        await flow.state.set_state(Exchange.summary)
-        await flow.summary()
+    order = await _order_of(job)
+    if order is None:
         return
-    order = BidOrder(
-        api_id=draft.api_id,
+    service = job.deps.bid_service
+    outcome = (
+        await service.check(job.api_id)
+        if job.recheck
+        else await service.create(job.customer, order)
+    )
+    if isinstance(outcome, NotCreated):
+        # Proven absent: this confirmation may go again, under a new api_id.
+        fresh = await _with_draft(job, _renew_api_id)
+        if not isinstance(fresh, str):
+            return
+        order = replace(order, api_id=fresh)
+        outcome = await service.create(job.customer, order)
+    if await _with_draft(job, partial(_after_create, outcome=outcome)) is None:
+        await _told_elsewhere(job, outcome)
+
+
+async def _order_of(job: CreationJob) -> BidOrder | None:
+    state = FSMContext(job.storage, job.key)
+    draft = await _load(state)
+    if draft is None or draft.draft_id != job.draft_id:
+        return None
+    flow = Flow(job.target, state, draft, job.deps)
+    direction = await flow.direction()
+    if direction is None or draft.amount is None:
+        await _with_draft(job, _back_to_summary)
+        return None
+    return BidOrder(
+        api_id=job.api_id,
         direction_id=direction.id,
         amount=draft.amount,
         action=draft.calc_action,
         fields=bid_fields(direction, draft),
     )
-    service = flow.deps.bid_service
-    try:
-        outcome = await (
-            service.check_pending(customer, order) if recheck else service.create(customer, order)
-        )
-    except ExchangerError as error:
-        # Only reads fail here (bid_info, lookups): the outcome is unknown, so keep the api_id
-        # and let the customer check again.
-        logger.warning("Creating a bid failed: %s", type(error).__name__)
-        outcome = CreateOutcome(CreateStatus.UNCERTAIN, error=error)
-    await _after_create(flow, direction, outcome, chat_id)
 
 
-async def _after_create(
-    flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int
-) -> None:
+_Step = Callable[[Flow], Awaitable[object]]
+
+
+async def _with_draft(job: CreationJob, step: _Step) -> object:
+    """Run `step` on the customer's conversation under the chat's event lock, if they are
+    still waiting on this creation; None (and nothing touched) when they have moved on."""
+    async with job.deps.events_isolation.lock(job.key):
+        state = FSMContext(job.storage, job.key)
+        draft = await _load(state)
+        if (
+            draft is None
+            or draft.draft_id != job.draft_id
+            or await state.get_state() != Exchange.creating.state
+        ):
+            return None
+        return await step(Flow(job.target, state, draft, job.deps))
+
+
+async def _told_elsewhere(job: CreationJob, outcome: CreateOutcome) -> None:
+    """The customer left the "Creating…" screen (/start, /cancel) before the answer came:
+    a bid made for them still reaches them, as a new message."""
+    target = replace(job.target, message_id=None)
+    if isinstance(outcome, Created) and outcome.first:
+        await show_bid_card(job.deps.bot, job.deps.bids, target, outcome)
+    elif isinstance(outcome, Uncertain):
+        await show_on(job.deps.bot, target, summary_views.render_still_checking())
+
+
+async def _renew_api_id(flow: Flow) -> str:
+    flow.draft.api_id = new_api_id()
+    await _save(flow.state, flow.draft)
+    return flow.draft.api_id
+
+
+async def _back_to_summary(flow: Flow) -> None:
+    await flow.state.set_state(Exchange.summary)
+    await flow.summary()
+
+
+async def _after_create(flow: Flow, *, outcome: CreateOutcome) -> bool:
+    """Show the customer where their confirmation stands; True once shown."""
     draft = flow.draft
-    if outcome.status is CreateStatus.CREATED:
-        await _created(flow, direction, outcome, chat_id)
-        return
-    if outcome.status is CreateStatus.IN_PROGRESS:
-        return
-    if outcome.status is CreateStatus.UNCERTAIN:
+    if isinstance(outcome, Created):
+        await _created(flow, outcome)
+        return True
+    if isinstance(outcome, InProgress):
+        return True  # the attempt under way shows its own result
+    if isinstance(outcome, Uncertain | NotCreated):
         await flow.state.set_state(Exchange.summary)
         await flow.show(*summary_views.render_create_uncertain(draft.draft_id))
-        return
-    error = outcome.error
-    fields = getattr(error, "fields", {}) or {}
-    messages = list(getattr(error, "messages", []) or [])
-    draft.api_id = None
-    amount_errors = [fields[name] for name in AMOUNT_ERROR_FIELDS if name in fields]
-    field_errors = [
-        (step, fields[step.field.name].message)
-        for step in (field_by_name(direction, name) for name in fields)
-        if step is not None
-    ]
-    if amount_errors:
+        return True
+    draft.api_id = None  # the exchanger said no: nothing exists under it
+    if isinstance(outcome, AmountRejected):
         draft.amount = None
         draft.editing = True
-        limit = amount_errors[0].limit
-        await flow.ask_amount(summary_views.render_amount_rejected(amount_errors[0].message, limit))
-        return
-    if field_errors:
-        step, message = field_errors[0]
-        draft.answers.pop(step.field.name, None)
-        draft.editing = True
-        await flow.ask_field(step, render_server_field_error(step.field.label, message))
-        return
+        await flow.ask_amount(summary_views.render_amount_rejected(outcome.message, outcome.limit))
+        return True
+    direction = await flow.direction()
+    if isinstance(outcome, FieldRejected) and direction is not None:
+        for name, message in outcome.errors.items():
+            step = field_by_name(direction, name)
+            if step is not None:
+                draft.answers.pop(step.field.name, None)
+                draft.editing = True
+                await flow.ask_field(step, render_server_field_error(step.field.label, message))
+                return True
     await flow.state.set_state(Exchange.summary)
-    if not messages and error is not None:
-        messages = [str(error.error_text or "")]
-    await send_screen(flow.bot, chat_id, summary_views.render_create_errors(messages, []))
+    messages = outcome.messages if isinstance(outcome, Refused) else []
+    if isinstance(outcome, Refused) and outcome.unreachable:
+        messages = [summary_views.render_exchanger_unreachable()]
+    await send_screen(flow.bot, flow.chat_id, summary_views.render_create_errors(messages, []))
     try:
         await flow.summary()
     except ExchangerError:
         # The direction was switched off meanwhile, so get_calc fails too: without this the
         # "Creating…" message would stay as it is, with no button to go on.
         await flow.show(*render_direction_unavailable(draft.draft_id))
+    return True
 
 
-async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, chat_id: int) -> None:
+async def _created(flow: Flow, outcome: Created) -> None:
+    """The customer pressed Confirm (or Check again) and the bid exists: its card replaces the
+    "Creating…" screen, as the answer to that press."""
     draft = flow.draft
-    candidates = {
-        await flow.slot(step): draft.answers[step.field.name]
-        for step in asking_order(direction)
-        if step.field.type in ("text", "textarea") and step.field.name in draft.answers
-    }
+    direction = await flow.direction()
+    candidates = (
+        {
+            await flow.slot(step): draft.answers[step.field.name]
+            for step in asking_order(direction)
+            if step.field.type in ("text", "textarea") and step.field.name in draft.answers
+        }
+        if direction is not None
+        else {}
+    )
     await flow.state.clear()
-    if outcome.bid is not None and outcome.record is not None:
-        card = render_bid_card(outcome.bid)
-        message = await show_screen(flow.event, card.text, card.keyboard, bot=flow.bot)
-        await flow.deps.bids.set_card_message(outcome.record.bid_id, message.message_id)
-        if card.qr_png is not None:
-            await flow.bot.send_photo(
-                chat_id,
-                BufferedInputFile(card.qr_png, filename="payment-qr.png"),
-                caption=card.qr_caption,
-            )
-    user_id = _user_id(flow.event)
+    await show_bid_card(flow.bot, flow.deps.bids, flow.target, outcome)
     requisites = flow.requisites
     if candidates and requisites.enabled:
-        consent = await requisites.consent(user_id)
+        consent = await requisites.consent(flow.user_id)
         if consent is None:
             await flow.state.update_data({REMEMBER_KEY: candidates})
             text, keyboard = render_consent_question()
-            await flow.bot.send_message(chat_id, text, reply_markup=keyboard)
+            await flow.bot.send_message(flow.chat_id, text, reply_markup=keyboard)
         elif consent:
             for name, value in candidates.items():
-                await requisites.remember(user_id, name, value)
+                await requisites.remember(flow.user_id, name, value)
+
+
+async def show_bid_card(
+    bot: Bot, bids: BidRepository, target: ScreenTarget, outcome: Created
+) -> None:
+    """The card (and its QR) on the target message; it becomes the bid's live card."""
+    if outcome.bid is None:
+        # bid_info failed just after the bid was found: the record is enough to point at it.
+        text, keyboard = summary_views.render_created_without_card(outcome.record.bid_id)
+        await show_on(bot, target, text, keyboard)
+        return
+    card = render_bid_card(outcome.bid)
+    message = await show_on(bot, target, card.text, card.keyboard)
+    if message is not None:
+        await make_live(
+            bot, bids, outcome.record.bid_id, Audience.CUSTOMER, message, outcome.bid.status
+        )
+    if card.qr_png is not None:
+        await bot.send_photo(
+            target.chat_id,
+            BufferedInputFile(card.qr_png, filename="payment-qr.png"),
+            caption=card.qr_caption,
+        )
 
 
 async def remind_buttons(message: Message, state: FSMContext, deps: FlowDeps) -> None:
@@ -933,7 +1068,7 @@ async def remind_buttons(message: Message, state: FSMContext, deps: FlowDeps) ->
         await message.answer(summary_views.render_already_creating())
         draft = await _load(state)
         if draft is not None:
-            await _resume_creation(message, Flow(message, state, draft, deps))
+            await _resume_creation(Flow(message, state, draft, deps))
         return
     await message.answer(
         _("Please use the buttons of the last message, or send /cancel to stop this exchange.")

@@ -26,10 +26,10 @@ from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.exchanger import Bid, ExchangerClient, ExchangerError, NoBidExists
+from bot.exchanger.statuses import StatusGroup, classify
 from bot.i18n import api_lang
-from bot.services.bids import BidService
-from bot.services.statuses import StatusGroup, classify
-from bot.storage.bids import BidRecord, BidRepository
+from bot.services.bids import ActionResult, BidService
+from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.views.callbacks import OperatorAction
 from bot.views.operator import (
     Probe,
@@ -44,9 +44,11 @@ from bot.views.operator import (
     render_complete_question,
     render_health,
     render_operator_card,
+    status_moved_alert,
+    success_refused_alert,
     unknown_bid_alert,
 )
-from handlers.screen import show_screen
+from handlers.screen import make_live, show_screen
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +77,14 @@ def _shown_customer_name(query: CallbackQuery, user_id: int) -> str | None:
     return None
 
 
-async def _show_card(query: CallbackQuery, bot: Bot, record: BidRecord, bid: Bid) -> None:
+async def _show_card(
+    query: CallbackQuery, bot: Bot, bids: BidRepository, record: BidRecord, bid: Bid
+) -> None:
+    """The pressed card, redrawn, is the bid's live operator card from now on."""
     name = _shown_customer_name(query, record.user_id)
     text, keyboard = render_operator_card(bid, record, is_new=False, customer_name=name)
-    await show_screen(query, text, keyboard, bot=bot)
+    message = await show_screen(query, text, keyboard, bot=bot)
+    await make_live(bot, bids, record.bid_id, Audience.OPERATOR, message, bid.status)
 
 
 async def not_an_operator(query: CallbackQuery) -> None:
@@ -93,7 +99,6 @@ async def operator_action(
     settings: Settings,
     bids: BidRepository,
     bid_service: BidService,
-    exchanger: ExchangerClient,
 ) -> None:
     with i18n.use_locale(settings.DEFAULT_LOCALE):
         record = await bids.get(callback_data.bid_id)
@@ -102,7 +107,7 @@ async def operator_action(
             return
         lang = api_lang(settings.DEFAULT_LOCALE)
         try:
-            await _act(query, callback_data, bot, record, lang, bid_service, exchanger)
+            await _act(query, callback_data, bot, bids, record, lang, bid_service)
         except ExchangerError as error:
             logger.warning(
                 "Operator %s on bid %s failed: %s",
@@ -117,53 +122,49 @@ async def _act(
     query: CallbackQuery,
     callback_data: OperatorAction,
     bot: Bot,
+    bids: BidRepository,
     record: BidRecord,
     lang: str,
     bid_service: BidService,
-    exchanger: ExchangerClient,
 ) -> None:
     action = callback_data.action
     if action == "complete_yes":
-        await _complete(query, bot, record, lang, bid_service, exchanger)
+        await _complete(query, bot, bids, record, lang, bid_service, callback_data.asked_at)
         return
-    bid = await bid_service.refresh(record, lang)
+    bid = await bid_service.refresh(record, lang, Audience.OPERATOR)
     if action == "complete":
         if classify(bid.status) is StatusGroup.DONE:
             await query.answer(already_completed_alert(bid.id), show_alert=True)
-            await _show_card(query, bot, record, bid)
+            await _show_card(query, bot, bids, record, bid)
             return
         await query.answer()
         await show_screen(query, *render_complete_question(bid), bot=bot)
         return
     await query.answer(refreshed_toast() if action == "refresh" else None)
-    await _show_card(query, bot, record, bid)
+    await _show_card(query, bot, bids, record, bid)
 
 
 async def _complete(
     query: CallbackQuery,
     bot: Bot,
+    bids: BidRepository,
     record: BidRecord,
     lang: str,
     bid_service: BidService,
-    exchanger: ExchangerClient,
+    asked_at: str,
 ) -> None:
-    try:
-        await exchanger.success_bid(bid_id=record.bid_id, lang=lang)
-    except NoBidExists as error:
+    outcome = await bid_service.complete(record, lang, asked_at=asked_at)
+    if outcome.result is ActionResult.DONE:
+        logger.info("Operator %s marked bid %s completed", query.from_user.id, record.bid_id)
+        await query.answer(completed_toast(record.bid_id))
+    elif outcome.result is ActionResult.ALREADY:
+        await query.answer(already_completed_alert(record.bid_id), show_alert=True)
+    elif outcome.result is ActionResult.CHANGED:
+        await query.answer(status_moved_alert(outcome.bid), show_alert=True)
+    else:
         # Refused (a filter, or the bid is no longer visible to this login): show where it is.
-        bid = await bid_service.refresh(record, lang)
-        await query.answer(exchanger_failure_alert(error), show_alert=True)
-        await _show_card(query, bot, record, bid)
-        return
-    logger.info("Operator %s marked bid %s completed", query.from_user.id, record.bid_id)
-    # Done on the exchanger: say so now, whatever the re-read below brings.
-    await query.answer(completed_toast(record.bid_id))
-    try:
-        bid = await bid_service.refresh(record, lang)
-    except ExchangerError as error:
-        logger.warning("bid_info after success_bid failed: %s", type(error).__name__)
-        return
-    await _show_card(query, bot, record, bid)
+        await query.answer(success_refused_alert(), show_alert=True)
+    await _show_card(query, bot, bids, record, outcome.bid)
 
 
 async def health(

@@ -7,13 +7,18 @@ characters; neither may reach the user as an error, so both are handled here, on
 from __future__ import annotations
 
 import html
+import logging
 import re
+from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
+from bot.storage.bids import Audience, BidRepository
 from bot.views.html import split_message
+
+logger = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _TAG = re.compile(r"<[^>]*>")
@@ -55,6 +60,58 @@ async def show_screen(
             else:
                 return edited if isinstance(edited, Message) else message
     return await send_screen(bot, chat_id, text, markup)
+
+
+@dataclass(frozen=True)
+class ScreenTarget:
+    """A message to draw a screen on outside the update that made it (the bid creation's
+    result, seconds after the press): the chat, the user and the message, nothing of the
+    update itself."""
+
+    chat_id: int
+    user_id: int
+    message_id: int | None
+
+
+async def show_on(
+    bot: Bot, target: ScreenTarget, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Draw on the target message (a new one when it cannot be edited); None when the message
+    already shows exactly this."""
+    parts = split_message(text)
+    if target.message_id is not None and len(parts) == 1:
+        try:
+            edited = await bot.edit_message_text(
+                text, chat_id=target.chat_id, message_id=target.message_id, reply_markup=markup
+            )
+        except TelegramBadRequest as error:
+            if _not_modified(error):
+                return None
+        else:
+            if isinstance(edited, Message):
+                return edited
+    return await send_screen(bot, target.chat_id, text, markup)
+
+
+async def make_live(
+    bot: Bot,
+    bids: BidRepository,
+    bid_id: str,
+    audience: Audience,
+    message: Message,
+    status: str,
+) -> None:
+    """`message` shows the bid's card now: it is the live one, and the card it replaces keeps
+    its text but loses its buttons, so only one card of a bid can be pressed (DESIGN.md §6)."""
+    previous = await bids.show(bid_id, audience, message.message_id, status)
+    if previous is None:
+        return
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=previous, reply_markup=None
+        )
+    except TelegramAPIError as error:  # deleted, too old: it changes nothing for anyone
+        logger.info("Buttons of message %s stay: %s", previous, type(error).__name__)
 
 
 def _already_shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:

@@ -1,9 +1,9 @@
-"""The texts of notifications, rendered when the event is handled, not when it is sent.
+"""The texts of notifications, rendered when a bid is read, not when the message is sent.
 
-The worker and the reconciler call these with a fresh bid_info; the result is an
-`OutgoingMessage` (plain data) for the paced sender, already in the recipient's language: the
-customer's own for their card, DEFAULT_LOCALE for the operator chat (DESIGN.md §6, §7).
-Outside a handler there is no i18n middleware, so each render opens the i18n context itself.
+The worker calls these with a fresh bid_info; the result is an `OutgoingMessage` (plain data)
+for the paced sender, already in the recipient's language: the customer's own for their card,
+DEFAULT_LOCALE for the operator chat (DESIGN.md §6, §7). Outside a handler there is no i18n
+middleware, so each render opens the i18n context itself.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid
 from bot.i18n import CatalogI18n
-from bot.notifications.outgoing import OutgoingMessage
-from bot.storage.bids import BidRecord
+from bot.notifications.outgoing import CardRef, OutgoingMessage
+from bot.storage.bids import Audience, BidRecord
 from bot.views.bid_card import render_bid_card
 from bot.views.html import quote_exchanger
 from bot.views.operator import render_operator_card
@@ -29,24 +29,26 @@ class NotificationRenderer:
         """A record from before a language was dropped still gets a readable message."""
         return locale if locale in self._i18n.available_locales else self._default_locale
 
-    def customer_update(self, record: BidRecord, bid: Bid, *, edit: bool) -> OutgoingMessage:
-        """The fresh bid card under a "status changed" line, in the customer's language.
-
-        `edit`: replace the card the customer already has (it is usually the last message);
-        the sender falls back to a new message when the edit fails. The QR photo is not sent
-        again: the address of a bid does not change with its status.
+    def customer_card(
+        self, record: BidRecord, bid: Bid, *, first: bool, dedup_key: str
+    ) -> OutgoingMessage:
+        """The fresh bid card as a new message, under a line saying why it comes: the status
+        changed, or (`first`) the bid the customer has not seen yet was created after all.
+        The QR photo is not sent again: the address of a bid does not change with its status.
         """
         with self._i18n.context(), self._i18n.use_locale(self._locale(record.locale)):
-            title = quote_exchanger(bid.status_title) or html.quote(bid.status)
-            headline = _("🔔 Status changed: <b>{title}</b>").format(title=title)
+            if first:
+                headline = _("✅ The exchanger has created your exchange.")
+            else:
+                title = quote_exchanger(bid.status_title) or html.quote(bid.status)
+                headline = _("🔔 Status changed: <b>{title}</b>").format(title=title)
             card = render_bid_card(bid, headline=headline)
         return OutgoingMessage(
             chat_id=record.chat_id,
             text=card.text,
             reply_markup=card.keyboard.model_dump(exclude_none=True),
-            edit_message_id=record.card_message_id if edit else None,
-            dedup_key=f"status:{bid.id}:{bid.status}:{record.chat_id}",
-            bid_card_of=record.bid_id,
+            dedup_key=dedup_key,
+            card=CardRef(bid_id=record.bid_id, audience=Audience.CUSTOMER, status=bid.status),
         )
 
     def operator_card(
@@ -56,10 +58,11 @@ class NotificationRenderer:
         chat_id: int,
         *,
         is_new: bool,
+        dedup_key: str,
         customer_name: str | None = None,
     ) -> OutgoingMessage:
         """A new message in the operator chat for a new bid or a status change: operators
-        follow a bid's history down the chat, so earlier cards are not edited."""
+        follow a bid's history down the chat; the older card keeps its text, not its buttons."""
         with self._i18n.context(), self._i18n.use_locale(self._default_locale):
             text, keyboard = render_operator_card(
                 bid, record, is_new=is_new, customer_name=customer_name
@@ -68,5 +71,15 @@ class NotificationRenderer:
             chat_id=chat_id,
             text=text,
             reply_markup=None if keyboard is None else keyboard.model_dump(exclude_none=True),
-            dedup_key=f"op:{bid.id}:{'new' if is_new else bid.status}:{chat_id}",
+            dedup_key=dedup_key,
+            card=CardRef(bid_id=record.bid_id, audience=Audience.OPERATOR, status=bid.status),
         )
+
+    def not_created(self, chat_id: int, locale: str, *, dedup_key: str) -> OutgoingMessage:
+        """The exchange the customer confirmed, whose outcome was unknown, was not created."""
+        with self._i18n.context(), self._i18n.use_locale(self._locale(locale)):
+            text = _(
+                "ℹ️ The exchanger did not create the exchange you confirmed earlier: it has no "
+                "record of it, so nothing is to be paid. You can start a new exchange at any time."
+            )
+        return OutgoingMessage(chat_id=chat_id, text=text, dedup_key=dedup_key)

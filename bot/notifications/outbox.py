@@ -29,8 +29,9 @@ MAX_ENTRIES = 100_000
 
 class EventSource(StrEnum):
     CALLBACK = "callback"  # the exchanger posted our callback_url (facts §7)
-    RECONCILER = "reconciler"  # a periodic check of a bid that is not final yet
-    CREATED = "created"  # a bid was just created: the operator chat hears of it (no callback)
+    RECONCILER = "reconciler"  # written by versions before the check schedule; read the same
+    CREATED = "created"  # a bid was just recorded: whoever has not seen it hears of it
+    CHANGED = "changed"  # a button press changed a bid: the other audience hears of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,11 @@ class Outbox:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+
+    async def bid_changed(self, bid_id: str) -> None:
+        """`BidEvents` for the services: a bid was recorded or changed by a button press
+        (no callback comes for a new bid, facts §7, and callbacks may be lost)."""
+        await self.publish(source=EventSource.CHANGED, bid_id=bid_id)
 
     async def publish(
         self,

@@ -1,7 +1,8 @@
 """A message waiting to be sent to Telegram: what the worker hands the paced sender.
 
 It is plain data (JSON in a Redis stream), rendered already in the recipient's language, so a
-restart between rendering and sending loses nothing and changes nothing.
+restart between rendering and sending loses nothing and changes nothing. Notifications are
+always new messages, never edits: an edit does not notify the phone (DESIGN.md §6).
 """
 
 from __future__ import annotations
@@ -10,16 +11,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.storage.bids import Audience
+
+
+class CardRef(BaseModel):
+    """The message is a bid's card for an audience: once sent it is the live card, and the
+    card it replaces loses its buttons."""
+
+    bid_id: str
+    audience: Audience
+    status: str
+
 
 class OutgoingMessage(BaseModel):
     chat_id: int
     text: str  # Telegram HTML, at most 4096 characters
     reply_markup: dict[str, Any] | None = None  # InlineKeyboardMarkup.model_dump(exclude_none)
-    # Edit this message in place when possible (the customer's bid card is the last message);
-    # when the edit fails (too old, deleted) a new message is sent instead.
-    edit_message_id: int | None = None
-    # Sent at most once per key: a replayed event or a reclaimed stream entry enqueues the same
-    # key again, and only the first is delivered (e.g. "status:1053:payed:100001").
+    # Delivered at most once per key, and at least once (bot/notifications/dedup.py says how
+    # keys are made, bot/notifications/gate.py how they are kept).
     dedup_key: str
-    # After a new message is sent for a bid card, the bid record learns its message id.
-    bid_card_of: str | None = None
+    card: CardRef | None = None

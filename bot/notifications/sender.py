@@ -1,20 +1,19 @@
 """The paced sender: the only way notifications reach Telegram (DESIGN.md §6).
 
-Messages wait in a Redis stream, so a restart or a crash loses none of them, and any number of
-bot processes share the sending through one consumer group. Every send passes one atomic check
-in Redis (the "gate") that keeps three promises across all processes:
-
-- order: a chat's messages go out in the order they were queued. Each chat has a list of its
-  queued entry ids; only the entry at its head may go, the others wait their turn.
-- pace: Telegram's flood limits (about 30/s overall, 1/s per chat, 20/min per group) are kept
-  with shared sliding windows (`pacing.py`), and a 429 pauses every sender for `retry_after`.
-  A message that must wait does not hold up messages to other chats.
-- once: a message's dedup key is marked right before it is handed to Telegram; a replayed event
-  or a reclaimed entry with the same key is acknowledged and skipped.
+Messages wait in a Redis stream (bot/notifications/send_queue.py), so a restart or a crash
+loses none of them, and any number of bot processes share the sending through one consumer
+group. Every send passes the gate (bot/notifications/gate.py): a chat's messages in order,
+Telegram's flood limits shared by every process, and each dedup key delivered at least once
+and at most once but for one narrow crash window. A message that must wait does not hold up
+messages to other chats.
 
 An entry is acknowledged (and deleted) only after Telegram took the message, or after it was
 deliberately dropped (blocked chat, a message Telegram refuses, too many failed attempts). An
-entry held by a process that died is claimed by another after `claim_timeout`.
+entry held by a process that died is claimed by another after `claim_timeout`; its lease on
+the dedup key has expired by then (the lease is shorter), so it is sent.
+
+When a bid's card is sent, `card_shown` reports it (the app records it on the bid) and answers
+with the card it replaces, which then loses its buttons: only the newest card is live.
 
 Logs name chats, entries and error classes only: message texts are customers' business.
 """
@@ -24,16 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramAPIError,
-    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -42,21 +39,18 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
-from redis.typing import StreamIdT
+from redis.exceptions import RedisError
 
-from bot.notifications.outgoing import OutgoingMessage
+from bot.notifications.gate import SendGate, Verdict
+from bot.notifications.outgoing import CardRef, OutgoingMessage
 from bot.notifications.pacing import Pacing
-from bot.storage.bids import BidRepository
-from bot.storage.chats import ChatLog, content_digest
+from bot.notifications.stream import Entry, StreamConsumer, text
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
-from bot.telegram import markup_json
 
 logger = logging.getLogger(__name__)
 
 SENDER_GROUP = "senders"
-SENT_MARK_TTL = timedelta(days=2)
 # Longest pause between attempts after network errors and 5xx answers.
 MAX_BACKOFF = 60.0
 # How soon to look again at a chat whose earlier message another process is sending.
@@ -69,108 +63,17 @@ IDLE_BLOCK = 0.5
 # Entries claimed from dead consumers even when this process's buffer is full: otherwise
 # processes full of messages waiting behind a dead consumer's entries would wait for ever.
 MIN_CLAIM = 16
+# Consumers (processes) gone this long with nothing pending are removed from the group.
+DEAD_CONSUMER_AFTER = timedelta(days=1)
 
-_ENQUEUE = """
-local id = redis.call('XADD', KEYS[1], '*', 'chat', ARGV[1], 'message', ARGV[2])
-redis.call('RPUSH', KEYS[2], id)
-return id
-"""
-
-# KEYS: stream, chat order list, blocked mark, sent mark, pause, then one sorted set per limit.
-# ARGV: entry id, sent mark TTL (ms), then count and window (ms) per limit.
-# Returns {verdict, wait ms}; only "go" changes anything (the sent mark and the windows).
-_GATE = """
-local id = ARGV[1]
-if #redis.call('XRANGE', KEYS[1], id, id) == 0 then
-    return {'gone', 0}
-end
-if redis.call('EXISTS', KEYS[3]) == 1 then
-    return {'blocked', 0}
-end
-if redis.call('EXISTS', KEYS[4]) == 1 then
-    return {'duplicate', 0}
-end
-local head = redis.call('LINDEX', KEYS[2], 0)
-while head and head ~= id do
-    if #redis.call('XRANGE', KEYS[1], head, head) > 0 then
-        return {'behind', 0}
-    end
-    -- an id left behind by an entry that no longer exists must not stop the chat for ever
-    redis.call('LPOP', KEYS[2])
-    head = redis.call('LINDEX', KEYS[2], 0)
-end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local wait = redis.call('PTTL', KEYS[5])
-if wait < 0 then
-    wait = 0
-end
-for i = 6, #KEYS do
-    local count = tonumber(ARGV[2 * i - 9])
-    local window = tonumber(ARGV[2 * i - 8])
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-    local used = redis.call('ZCARD', KEYS[i])
-    if used >= count then
-        local oldest = redis.call('ZRANGE', KEYS[i], used - count, used - count, 'WITHSCORES')
-        local free_in = tonumber(oldest[2]) + window - now
-        if free_in > wait then
-            wait = free_in
-        end
-    end
-end
-if wait > 0 then
-    return {'wait', wait}
-end
-redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
-for i = 6, #KEYS do
-    redis.call('ZADD', KEYS[i], now, id .. '@' .. time[1] .. '.' .. time[2])
-    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i - 8])
-end
-return {'go', 0}
-"""
-
-# KEYS: stream, chat order list. ARGV: group, entry id.
-_FINISH = """
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('LREM', KEYS[2], 1, ARGV[2])
-return 1
-"""
+# Reports a delivered card: returns the message id of the card it replaces, if any.
+CardShown = Callable[[CardRef, int], Awaitable[int | None]]
 
 
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _stream_order(entry_id: str) -> tuple[int, int]:
-    millis, _, sequence = entry_id.partition("-")
-    return int(millis), int(sequence or 0)
-
-
-class SendQueue:
-    """Puts messages on the send stream; the paced sender (in any process) delivers them."""
-
-    def __init__(self, redis: Redis, keys: RedisKeys) -> None:
-        self._redis = redis
-        self._keys = keys
-        self._enqueue = redis.register_script(_ENQUEUE)
-
-    def _args(self, message: OutgoingMessage) -> tuple[list[str], list[str]]:
-        keys = [self._keys.send_queue, self._keys.send_queue_chat(message.chat_id)]
-        return keys, [str(message.chat_id), message.model_dump_json()]
-
-    async def enqueue(self, message: OutgoingMessage) -> str:
-        """Queue one message; returns its stream entry id."""
-        keys, args = self._args(message)
-        return _text(await self._enqueue(keys, args))
-
-    async def enqueue_many(self, messages: Iterable[OutgoingMessage]) -> list[str]:
-        """Queue several messages in one round trip, in this order."""
-        pipe = self._redis.pipeline(transaction=False)
-        for message in messages:
-            keys, args = self._args(message)
-            await self._enqueue(keys, args, client=pipe)
-        return [_text(entry_id) for entry_id in await pipe.execute()]
+def sending_lease(request_timeout: float) -> float:
+    """How long a dedup key stays leased to a sender: one sendMessage and the edit that takes
+    the old card's buttons away, each up to the session's timeout, and a margin."""
+    return 2 * request_timeout + 10
 
 
 @dataclass(eq=False)
@@ -183,17 +86,18 @@ class _Held:
     markup: InlineKeyboardMarkup | None = None
     attempts: int = 0  # failed attempts that count towards max_attempts
     due: float = 0.0  # loop time before which it is not tried again
-    edit_failed: bool = False  # the edit was refused: send a new message instead
 
     @property
     def order(self) -> tuple[int, int]:
-        return _stream_order(self.entry_id)
+        millis, _, sequence = self.entry_id.partition("-")
+        return int(millis), int(sequence or 0)
 
 
-def _read_entry(entry_id: str, fields: dict[Any, Any] | None) -> _Held:
-    fields = {_text(name): value for name, value in (fields or {}).items()}
+def _read_entry(entry: Entry) -> _Held:
+    entry_id, raw = entry
+    fields = {text(name): value for name, value in (raw or {}).items()}
     try:
-        chat_id = int(_text(fields.get("chat", "0")))
+        chat_id = int(text(fields.get("chat", "0")))
     except ValueError:
         chat_id = 0
     try:
@@ -213,13 +117,11 @@ class PacedSender:
 
     `bot` must let 429 through: build it with `create_bot(..., retry_after=False)`, since the
     sender pauses every message, not one request, for `retry_after`. `consumer` names this
-    process in the consumer group; a stable name (host + instance) lets a restarted process
-    resume its own pending entries at once instead of after `claim_timeout`.
+    process in the consumer group and owns its leases, so it must be unique per process.
 
     `max_in_flight` requests run at once (Telegram answers in ~0.1 s, so one at a time could
     not reach 25/s). Up to `max_held` entries are read ahead: messages waiting for a busy chat
-    or group sit there while others go on, so it must hold a burst to one group (20/min)
-    without starving everyone else; beyond it, new entries wait unread in the stream.
+    or group sit there while others go on; beyond it, new entries wait unread in the stream.
     """
 
     def __init__(
@@ -227,37 +129,42 @@ class PacedSender:
         bot: Bot,
         redis: Redis,
         keys: RedisKeys,
-        bids: BidRepository,
         *,
         consumer: str,
+        card_shown: CardShown | None = None,
         global_rate: float = 25.0,
         chat_rate: float = 1.0,
         group_per_minute: int = 20,
         retry_base: float = 1.0,
         max_attempts: int = 8,
         claim_timeout: float = 30.0,
+        lease: float = sending_lease(20.0),
         blocked_ttl: timedelta = timedelta(days=30),
         max_in_flight: int = 8,
         max_held: int = 1000,
-        chat_log: ChatLog | None = None,
     ) -> None:
         self._bot = bot
         self._redis = redis
         self._keys = keys
-        self._bids = bids
-        self._chat_log = chat_log
-        self._consumer = consumer
-        self._pacing = Pacing.from_rates(
-            global_rate=global_rate, chat_rate=chat_rate, group_per_minute=group_per_minute
+        self._card_shown = card_shown
+        self._stream = StreamConsumer(redis, keys.send_queue, SENDER_GROUP, consumer)
+        self._gate = SendGate(
+            redis,
+            keys,
+            Pacing.from_rates(
+                global_rate=global_rate, chat_rate=chat_rate, group_per_minute=group_per_minute
+            ),
+            group=SENDER_GROUP,
+            owner=consumer,
+            lease=lease,
         )
         self._retry_base = retry_base
         self._max_attempts = max_attempts
-        self._claim_timeout = claim_timeout
+        self._claim_timeout_ms = milliseconds(claim_timeout)
+        self._claim_every = claim_timeout / 3
         self._blocked_ttl_ms = milliseconds(blocked_ttl.total_seconds())
         self._max_in_flight = max_in_flight
         self._max_held = max_held
-        self._gate = redis.register_script(_GATE)
-        self._finish_script = redis.register_script(_FINISH)
         self._held: dict[int, list[_Held]] = {}
         self._held_ids: set[str] = set()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -274,10 +181,11 @@ class PacedSender:
                 try:
                     delay = min(await self.drain_once(), BUSY_POLL)
                     if not self._held and not self._in_flight:
-                        await self._read(block=IDLE_BLOCK)
+                        self._add(await self._stream.read_new(self._free(), block=_ms(IDLE_BLOCK)))
                         continue
                 except RedisError as exc:
                     logger.warning("Sender: Redis failed (%s); trying again", type(exc).__name__)
+                    self._prepared = False
                     delay = 1.0
                 await self._sleep(delay, stop)
         finally:
@@ -289,15 +197,15 @@ class PacedSender:
         Returns the seconds until the next held entry is due (`math.inf` if none waits).
         """
         if not self._prepared:
-            await self.ensure_group()
-            await self._read(own_pending=True)
+            await self._stream.ensure_group()
+            self._add(await self._stream.read_own_pending(self._max_held))
             self._prepared = True
         loop = asyncio.get_running_loop()
         if loop.time() >= self._next_claim:
-            await self._claim_abandoned()
-            await self._keep_claimed()
-            self._next_claim = loop.time() + self._claim_timeout / 3
-        await self._read()
+            await self._claim()
+            self._next_claim = loop.time() + self._claim_every
+        if self._free() > 0:
+            self._add(await self._stream.read_new(self._free()))
         return await self._dispatch()
 
     async def process_available(self, within: float = 30.0) -> None:
@@ -312,20 +220,6 @@ class PacedSender:
                 if not self._held and not self._in_flight:
                     return
                 await self._sleep(min(delay, BUSY_POLL), None)
-
-    async def ensure_group(self) -> None:
-        """Create the consumer group (and the stream) unless it exists; idempotent.
-
-        The group starts at the stream's beginning, so messages queued before any sender
-        ever ran are delivered too.
-        """
-        try:
-            await self._redis.xgroup_create(
-                self._keys.send_queue, SENDER_GROUP, id="0", mkstream=True
-            )
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     async def _sleep(self, seconds: float, stop: asyncio.Event | None) -> None:
         """Sleep until `seconds` pass, a send finishes or `stop` is set."""
@@ -343,89 +237,48 @@ class PacedSender:
 
     # taking entries in
 
-    def _add(self, entries: Iterable[tuple[Any, dict[Any, Any] | None]]) -> None:
-        for raw_id, fields in entries:
-            entry_id = _text(raw_id)
-            if entry_id in self._held_ids:
+    def _add(self, entries: Iterable[Entry]) -> None:
+        for entry in entries:
+            if entry[0] in self._held_ids:
                 continue
-            held = _read_entry(entry_id, fields)
+            held = _read_entry(entry)
             queue = self._held.setdefault(held.chat_id, [])
             queue.append(held)
             queue.sort(key=lambda item: item.order)
-            self._held_ids.add(entry_id)
+            self._held_ids.add(held.entry_id)
 
     def _free(self) -> int:
         return self._max_held - len(self._held_ids)
 
-    async def _read(self, *, own_pending: bool = False, block: float | None = None) -> None:
-        """Read new entries (or, once at start, the ones this consumer read before a restart)."""
-        count = self._free()
-        if count <= 0:
-            return
-        response: Any = await self._redis.xreadgroup(
-            SENDER_GROUP,
-            self._consumer,
-            {self._keys.send_queue: "0" if own_pending else ">"},
-            count=count,
-            block=None if block is None else milliseconds(block),
+    async def _claim(self) -> None:
+        """Take over what dead consumers left, keep ours from being taken, forget the dead."""
+        claimed = await self._stream.claim_abandoned(
+            self._claim_timeout_ms, max(self._free(), MIN_CLAIM)
         )
-        for _stream, entries in response or []:
-            self._add(entries)
-
-    async def _claim_abandoned(self) -> None:
-        """Take over entries another consumer read but did not finish within `claim_timeout`."""
-        response = await self._redis.xautoclaim(
-            self._keys.send_queue,
-            SENDER_GROUP,
-            self._consumer,
-            min_idle_time=milliseconds(self._claim_timeout),
-            count=max(self._free(), MIN_CLAIM),
-        )
-        claimed = response[1] if len(response) > 1 else []
         if claimed:
-            logger.info("Sender %s claimed %d abandoned entries", self._consumer, len(claimed))
+            logger.info("Sender %s claimed %d abandoned entries", self._stream.name, len(claimed))
         self._add(claimed)
-
-    async def _keep_claimed(self) -> None:
-        """Reset the idle time of the entries we hold, so nobody claims a message that is only
-        waiting for its turn (a group's slot, a 429 pause) from a process that is alive."""
-        if not self._held_ids:
-            return
-        await self._redis.xclaim(
-            self._keys.send_queue,
-            SENDER_GROUP,
-            self._consumer,
-            min_idle_time=0,
-            message_ids=list[StreamIdT](self._held_ids),
-            justid=True,
-        )
+        # Entries only waiting for their turn (a group's slot, a 429 pause) in a live process
+        # must not look abandoned.
+        await self._stream.keep(list(self._held_ids))
+        await self._stream.prune_consumers(milliseconds(DEAD_CONSUMER_AFTER.total_seconds()))
 
     async def _hand_back(self) -> None:
-        """On stop: let the sends under way finish, then mark the other held entries idle for
-        `claim_timeout` already, so a running process takes them over at once."""
+        """On stop: let the sends under way finish, then mark the other held entries idle
+        already, so a running process takes them over at once; leave the group if we can."""
         if self._in_flight:
             await asyncio.wait(list(self._in_flight.values()))
-        ids = list[StreamIdT](self._held_ids)
+        ids = list(self._held_ids)
         self._held.clear()
         self._held_ids.clear()
-        if not ids:
-            return
         try:
-            await self._redis.xclaim(
-                self._keys.send_queue,
-                SENDER_GROUP,
-                self._consumer,
-                min_idle_time=0,
-                message_ids=ids,
-                idle=milliseconds(self._claim_timeout),
-                justid=True,
-            )
+            await self._stream.keep(ids, idle_ms=self._claim_timeout_ms)
+            await self._stream.leave()
         except RedisError as exc:
             logger.warning(
-                "Sender could not hand back %d entries (%s); they are claimed after %s s",
+                "Sender could not hand back %d entries (%s); they are claimed later",
                 len(ids),
                 type(exc).__name__,
-                self._claim_timeout,
             )
 
     # deciding what goes now
@@ -444,48 +297,31 @@ class PacedSender:
                     logger.error(
                         "Unreadable send queue entry %s (chat %s) dropped", held.entry_id, chat_id
                     )
-                    await self._finish(held)
+                    await self._drop(held)
                     continue
-                verdict, wait_ms = await self._check_gate(held)
-                if verdict == "go":
+                verdict, wait_ms = await self._gate.check(
+                    held.entry_id, chat_id, held.message.dedup_key
+                )
+                if verdict is Verdict.GO:
                     self._in_flight[chat_id] = asyncio.create_task(self._send(held))
-                elif verdict == "wait":
-                    held.due = loop.time() + wait_ms / 1000
-                elif verdict == "behind":
+                elif verdict in (Verdict.WAIT, Verdict.LEASED):
+                    held.due = loop.time() + max(wait_ms, 1) / 1000
+                elif verdict is Verdict.BEHIND:
                     held.due = loop.time() + BEHIND_POLL
-                elif verdict == "gone":
+                elif verdict is Verdict.GONE:
                     self._forget(held)
-                elif verdict == "duplicate":
+                elif verdict is Verdict.DUPLICATE:
                     logger.info("Entry %s (chat %s) was sent already", held.entry_id, chat_id)
-                    await self._finish(held)
+                    await self._drop(held)
                 else:  # blocked: dropped quietly, the 403 that set the mark was logged once
                     logger.debug(
                         "Entry %s dropped: chat %s blocked the bot", held.entry_id, chat_id
                     )
-                    await self._finish(held)
+                    await self._drop(held)
         waiting = [
             queue[0].due for chat_id, queue in self._held.items() if chat_id not in self._in_flight
         ]
         return max(0.0, min(waiting) - loop.time()) if waiting else math.inf
-
-    async def _check_gate(self, held: _Held) -> tuple[str, int]:
-        keys = [
-            self._keys.send_queue,
-            self._keys.send_queue_chat(held.chat_id),
-            self._keys.chat_blocked(held.chat_id),
-            self._sent_key(held),
-            self._keys.send_pause,
-        ]
-        args: list[str | int] = [held.entry_id, milliseconds(SENT_MARK_TTL.total_seconds())]
-        for scope, limit in self._pacing.limits_for(held.chat_id):
-            keys.append(self._keys.send_rate(scope))
-            args += [limit.count, limit.window_ms]
-        verdict, wait_ms = await self._gate(keys, args)
-        return _text(verdict), int(wait_ms)
-
-    def _sent_key(self, held: _Held) -> str:
-        assert held.message is not None
-        return self._keys.sent(held.message.dedup_key)
 
     # sending
 
@@ -509,11 +345,16 @@ class PacedSender:
         assert held.message is not None
         message = held.message
         try:
-            new_message_id = await self._call_telegram(held)
+            sent = await self._bot.send_message(
+                chat_id=message.chat_id,
+                text=message.text,
+                reply_markup=held.markup,
+                parse_mode=ParseMode.HTML,
+            )
         except TelegramRetryAfter as exc:
             # Telegram's flood limit is per bot: every message waits, in every process.
             await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(exc.retry_after))
-            await self._release(held)
+            await self._gate.release(message.dedup_key)
             held.due = asyncio.get_running_loop().time() + exc.retry_after
             logger.warning(
                 "Telegram asked to pause sending for %s s (entry %s, chat %s)",
@@ -531,7 +372,7 @@ class PacedSender:
                 "writes again",
                 held.chat_id,
             )
-            await self._finish(held)
+            await self._drop(held)
             return
         except (TelegramNetworkError, TelegramServerError) as exc:
             await self._retry_later(held, exc)
@@ -546,69 +387,51 @@ class PacedSender:
                 message.dedup_key,
                 type(exc).__name__,
             )
-            await self._finish(held)
+            await self._drop(held)
             return
         except Exception as exc:  # whatever else went wrong must not stop the sender
             await self._retry_later(held, exc)
             return
-        if new_message_id is not None and message.bid_card_of is not None:
-            await self._bids.set_card_message(message.bid_card_of, new_message_id)
-        await self._finish(held)
+        await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
+        self._forget(held)
+        if message.card is not None:
+            await self._make_live(message.card, message.chat_id, sent.message_id)
 
-    async def _call_telegram(self, held: _Held) -> int | None:
-        """Edit or send; the id of a new message, None when an existing one was edited."""
-        assert held.message is not None
-        message = held.message
-        if message.edit_message_id is not None and not held.edit_failed:
-            if self._chat_log is not None and await self._chat_log.shows(
-                message.chat_id,
-                message.edit_message_id,
-                content_digest(message.text, markup_json(held.markup)),
-            ):
-                return None  # an identical edit: Telegram would refuse it, nothing to show
-            try:
-                await self._bot.edit_message_text(
-                    text=message.text,
-                    chat_id=message.chat_id,
-                    message_id=message.edit_message_id,
-                    reply_markup=held.markup,
-                    parse_mode=ParseMode.HTML,
-                )
-                return None
-            except TelegramBadRequest as exc:
-                if "message is not modified" in exc.message:
-                    return None
-                # Too old, deleted, not ours: the customer gets the card as a new message. This
-                # send uses the slot the edit took; the refused edit showed nothing.
-                held.edit_failed = True
-                logger.info(
-                    "Could not edit message %s in chat %s (%s); sending a new one",
-                    message.edit_message_id,
-                    message.chat_id,
-                    type(exc).__name__,
-                )
-        sent = await self._bot.send_message(
-            chat_id=message.chat_id,
-            text=message.text,
-            reply_markup=held.markup,
-            parse_mode=ParseMode.HTML,
-        )
-        return sent.message_id
+    async def _make_live(self, card: CardRef, chat_id: int, message_id: int) -> None:
+        """The new card is the live one; the card it replaces keeps its text, not its buttons.
+        That edit is a courtesy: its failure (the old message deleted, too old) changes nothing
+        the customer needs."""
+        if self._card_shown is None:
+            return
+        previous = await self._card_shown(card, message_id)
+        if previous is None:
+            return
+        try:
+            await self._bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=previous, reply_markup=None
+            )
+        except TelegramRetryAfter as exc:
+            await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(exc.retry_after))
+        except TelegramAPIError as exc:
+            logger.info(
+                "Buttons of message %s (chat %s) stay: %s", previous, chat_id, type(exc).__name__
+            )
 
     async def _retry_later(self, held: _Held, exc: Exception) -> None:
+        assert held.message is not None
         held.attempts += 1
         if held.attempts >= self._max_attempts:
             logger.error(
                 "Gave up on entry %s (chat %s, dedup %s) after %d attempts: %s; dropped",
                 held.entry_id,
                 held.chat_id,
-                held.message.dedup_key if held.message else "?",
+                held.message.dedup_key,
                 held.attempts,
                 type(exc).__name__,
             )
-            await self._finish(held)
+            await self._drop(held)
             return
-        await self._release(held)
+        await self._gate.release(held.message.dedup_key)
         delay = min(self._retry_base * 2 ** (held.attempts - 1), MAX_BACKOFF)
         held.due = asyncio.get_running_loop().time() + delay
         logger.warning(
@@ -622,16 +445,8 @@ class PacedSender:
 
     # bookkeeping
 
-    async def _release(self, held: _Held) -> None:
-        """The message did not reach Telegram: drop its sent mark so the retry may go."""
-        await self._redis.delete(self._sent_key(held))
-
-    async def _finish(self, held: _Held) -> None:
-        """Acknowledge and delete the entry and take it off its chat's order list."""
-        await self._finish_script(
-            [self._keys.send_queue, self._keys.send_queue_chat(held.chat_id)],
-            [SENDER_GROUP, held.entry_id],
-        )
+    async def _drop(self, held: _Held) -> None:
+        await self._gate.drop(held.entry_id, held.chat_id)
         self._forget(held)
 
     def _forget(self, held: _Held) -> None:
@@ -641,3 +456,7 @@ class PacedSender:
         if not queue:
             self._held.pop(held.chat_id, None)
         self._held_ids.discard(held.entry_id)
+
+
+def _ms(seconds: float) -> int:
+    return milliseconds(seconds)

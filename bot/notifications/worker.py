@@ -1,33 +1,28 @@
-"""Outbox events in, fresh bid_info read, one message per status change out (DESIGN.md §6).
+"""Outbox events in, one bid_info per bid, one message per status change and audience out.
 
-An event only says "look at this bid": the callback body is unsigned (facts §7) and the
-reconciler knows nothing, so the status always comes from bid_info, in the customer's language.
+Two loops (DESIGN.md §6):
 
-Exactly one message per (bid, status, chat), whatever happens. The pieces:
+* Ingest: outbox stream entries (callbacks, new or changed bids) are turned into members of
+  the check schedule (bot/notifications/schedule.py) and acknowledged, many per round trip.
+  Nothing slow happens here, so a burst of callbacks drains at Redis speed. Callbacks about a
+  final bid that claim the status it has are ignored; an entry that names no bid of ours is
+  dropped; a signed callback for an api_id without a record goes to the creation resolver.
+  An entry is acknowledged only after its member is scheduled: a crash in between re-reads it.
+* Check: due members are claimed and read with bid_info, up to `concurrency` bids at once, so
+  one slow bid holds nobody else. For each, under the bid's lock (the one button presses take):
+  read the record, bid_info, then for each audience (the customer, the operator chat) whose
+  shown status differs from the exchanger's: render the card as a **new message** with the dedup
+  key of that change, enqueue, and record the status as told (bot/storage/bids.py `mark_told`,
+  one step with the change counter). A bid final and told to everyone is marked final.
 
-* Per bid, one worker at a time (`RedisKeys.bid_notifying`, a lock with expiry): reads of
-  bid_info and hand-overs to the sender happen in the same order, so a slow worker holding an
-  old status can never announce it after a newer one.
-* Inside the lock: bid_info -> if the status differs from `last_notified_status`: enqueue the
-  messages (dedup keys `status:<bid>:<status>:<chat>` and `op:<bid>:<status>:<chat>`) ->
-  `mark_notified` -> mark final if it is. Only then is the stream entry acknowledged.
-* Killed anywhere before the ack, the entry stays pending and another consumer claims it:
-  - before the enqueue: nothing was sent, the claimer does it all;
-  - after the enqueue, before `mark_notified`: the claimer enqueues the same keys again and the
-    sender delivers a key only once, so the customer still gets exactly one message;
-  - after `mark_notified`: the claimer sees the status already notified and only acknowledges.
-  Claiming first and enqueueing second would lose the message when killed between the two,
-  which is why `mark_notified` comes after the enqueue and its answer is not a condition for it.
-* A late XACK by the killed consumer, or a second ack, is a no-op for Redis.
-* Duplicate callbacks, replays, reconciler events and out-of-order statuses all end in the same
-  bid_info read: a status already notified produces nothing, and a status the sender has
-  already delivered is dropped there by its key.
+Exactly one message per (bid, change, audience): killed before the enqueue, the member's claim
+lapses and the read is redone from scratch; killed after the enqueue and before `mark_told`, the
+redo renders the same keys (the counter did not move) and the sender delivers a key once; after
+`mark_told`, the redo finds nothing to tell. Out-of-order and duplicate events all end in a
+fresh bid_info, and a status already told produces nothing.
 
-Exchanger failures leave the entry pending; it is claimed again once idle for `claim_idle`,
-doubled per delivery (backoff, up to `max_retry_delay`); after `max_deliveries` it is
-acknowledged and logged, and the reconciler still asks about the bid later. XPENDING + XCLAIM
-rather than XAUTOCLAIM, because XAUTOCLAIM has one idle threshold for every entry and so no
-per-entry backoff.
+Exchanger failures leave the member due again with a doubling delay; after `max_attempts` it is
+dropped and logged, and the reconciler still asks about the bid later.
 """
 
 from __future__ import annotations
@@ -38,50 +33,53 @@ import logging
 import os
 import secrets
 import socket
-import time
-from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 
-from bot.exchanger import Bid, ExchangerError, NoBidExists
+from bot.exchanger import Bid, NoBidExists
+from bot.exchanger.statuses import is_final
 from bot.i18n import api_lang
+from bot.notifications import dedup
 from bot.notifications.outbox import EventSource, Outbox, OutboxEvent
 from bot.notifications.outgoing import OutgoingMessage
-from bot.services.statuses import is_final
+from bot.notifications.schedule import CheckSchedule, Claim, Mark, api_member
+from bot.notifications.stream import Entry, StreamConsumer, text
 from bot.storage.bids import BidRecord, BidRepository
-from bot.storage.chats import ChatLog
 from bot.storage.keys import RedisKeys
-from bot.storage.locks import RedisLock
+from bot.storage.locks import milliseconds, waiting_lock
 
 logger = logging.getLogger(__name__)
 
-MAX_DELIVERIES = 20
+MAX_ATTEMPTS = 20
 MAX_RETRY_DELAY = 600.0
-# Longer than one bid_info at EXCHANGER_TIMEOUT's default (30 s) plus the enqueue, so the lock
-# does not expire under a worker that is merely slow.
+# Longer than one bid_info at EXCHANGER_TIMEOUT's default plus the enqueue, so the lock does
+# not expire under a worker that is merely slow.
 BID_LOCK_TTL = 60.0
-# How long an event waits for another worker to finish the same bid before it is left pending.
+# How long a check waits for a button press (or another worker) on the same bid.
 BID_LOCK_WAIT = 10.0
-_LOCK_POLL = 0.05
-# XREADGROUP's BLOCK: the longest `run` takes to notice `stop`.
+# XREADGROUP's BLOCK: the longest the ingest loop takes to notice `stop`.
 _BLOCK_MS = 1000
+# With nothing due, how long the check loop sleeps before it looks at the schedule again (a
+# member another process scheduled is not announced to this one).
+_IDLE_CHECK = 0.5
 
 
 class Renderer(Protocol):
     """What the worker needs from `bot.notifications.messages.NotificationRenderer`."""
 
-    def customer_update(self, record: BidRecord, bid: Bid, *, edit: bool) -> OutgoingMessage: ...
+    def customer_card(
+        self, record: BidRecord, bid: Bid, *, first: bool, dedup_key: str
+    ) -> OutgoingMessage: ...
 
     def operator_card(
-        self, record: BidRecord, bid: Bid, chat_id: int, *, is_new: bool
+        self, record: BidRecord, bid: Bid, chat_id: int, *, is_new: bool, dedup_key: str
     ) -> OutgoingMessage: ...
 
 
-class SendQueue(Protocol):
-    """What the worker needs from `bot.notifications.sender.SendQueue`: a durable hand-over
-    that delivers each `dedup_key` at most once."""
+class MessageQueue(Protocol):
+    """What the worker needs from `bot.notifications.send_queue.SendQueue`."""
 
     async def enqueue_many(self, messages: list[OutgoingMessage]) -> object: ...
 
@@ -94,16 +92,11 @@ class BidExchanger(Protocol):
     ) -> Bid: ...
 
 
-# A stream entry as redis-py returns it (bytes, no decode_responses): XCLAIM gives None for
-# the fields of an entry trimmed away while it was pending.
-_Entry = tuple[bytes, "dict[bytes, bytes] | None"]
+class Adopter(Protocol):
+    """The creation resolver (`BidService.adopt_api_id`): a signed callback for an api_id we
+    have no record of may be a bid whose creation looked failed."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Delivery:
-    entry_id: str
-    fields: dict[bytes, bytes] | None  # None: the entry was trimmed away while pending
-    deliveries: int  # how many times the group has handed this entry out, this time included
+    async def adopt_api_id(self, api_id: str) -> bool: ...
 
 
 def default_consumer_name() -> str:
@@ -118,282 +111,328 @@ class OutboxWorker:
         keys: RedisKeys,
         exchanger: BidExchanger,
         bids: BidRepository,
-        send_queue: SendQueue,
+        send_queue: MessageQueue,
         render: Renderer,
         *,
         consumer: str,
         operator_chat_id: int | None,
-        claim_idle: float = 30.0,
-        batch: int = 50,
-        max_deliveries: int = MAX_DELIVERIES,
-        max_retry_delay: float = MAX_RETRY_DELAY,
+        schedule: CheckSchedule | None = None,
+        adopter: Adopter | None = None,
         outbox: Outbox | None = None,
-        chat_log: ChatLog | None = None,
+        concurrency: int = 16,
+        check_lease: float = 120.0,
+        claim_idle: float = 30.0,
+        batch: int = 500,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_retry_delay: float = MAX_RETRY_DELAY,
+        retry_delay: float = 5.0,
     ) -> None:
         self._redis = redis
         self._keys = keys
-        self._chat_log = chat_log
         self._exchanger = exchanger
         self._bids = bids
         self._send_queue = send_queue
         self._render = render
-        self._consumer = consumer
         self._operator_chat_id = operator_chat_id
-        self._claim_idle = claim_idle
+        self._schedule = schedule or CheckSchedule(redis, keys)
+        self._adopter = adopter
+        outbox = outbox or Outbox(redis, keys)
+        self._stream = StreamConsumer(redis, outbox.stream, outbox.group, consumer)
+        self._concurrency = concurrency
+        self._check_lease = check_lease
+        self._claim_idle_ms = milliseconds(claim_idle)
         self._batch = batch
-        self._max_deliveries = max_deliveries
+        self._max_attempts = max_attempts
         self._max_retry_delay = max_retry_delay
-        self._outbox = outbox or Outbox(redis, keys)
+        self._retry_delay = retry_delay
+        self._checks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
 
     @property
     def consumer(self) -> str:
-        return self._consumer
+        return self._stream.name
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Handle events until `stop` is set; Redis outages are waited out, never fatal."""
+        """Ingest and check until `stop` is set; Redis outages are waited out, never fatal."""
+        try:
+            await asyncio.gather(self._ingest_loop(stop), self._check_loop(stop))
+        finally:
+            if self._checks:
+                await asyncio.wait(set(self._checks))
+            with contextlib.suppress(RedisError, OSError):
+                await self._stream.leave()
+
+    async def process_available(self) -> int:
+        """Ingest everything queued, then run every check due now, and return (tests and
+        one-off runs). Returns how many outbox entries were ingested."""
+        ingested = 0
+        while entries := await self._read(block=None):
+            ingested += len(entries)
+        while claims := await self._schedule.claim(self._concurrency, lease=self._check_lease):
+            await asyncio.gather(*(self._check(claim) for claim in claims))
+        return ingested
+
+    # --- ingest -----------------------------------------------------------------------------
+
+    async def _ingest_loop(self, stop: asyncio.Event) -> None:
         failures = 0
+        claim_every = self._claim_idle_ms / 3000
+        next_claim = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
-                if failures:
-                    await self._outbox.ensure_group()
-                started = time.monotonic()
-                handled = await self._pass(block_ms=_BLOCK_MS)
+                if loop.time() >= next_claim:
+                    await self._ingest(
+                        await self._stream.claim_abandoned(self._claim_idle_ms, self._batch)
+                    )
+                    next_claim = loop.time() + claim_every
+                await self._read(block=_BLOCK_MS)
                 failures = 0
-                # fakeredis (the in-process store) answers a blocking read at once: do not spin.
-                if not handled and time.monotonic() - started < _BLOCK_MS / 2000:
-                    await _wait(stop, _BLOCK_MS / 1000)
             except (RedisError, OSError) as exc:
                 failures += 1
                 delay = min(30.0, 0.5 * 2**failures)
                 logger.warning("Outbox worker: Redis failed (%s), retrying in %.0f s", exc, delay)
                 await _wait(stop, delay)
-        await self._leave_group()
 
-    async def process_available(self) -> int:
-        """One round without waiting: claim what is due again, then read every new entry.
-        Returns how many entries were handled (acknowledged or left pending)."""
-        return await self._pass(block_ms=None)
+    async def _read(self, *, block: int | None) -> list[Entry]:
+        entries = await self._stream.read_new(self._batch, block=block)
+        await self._ingest(entries)
+        return entries
 
-    async def _pass(self, *, block_ms: int | None) -> int:
-        try:
-            return await self._pass_once(block_ms)
-        except ResponseError as exc:
-            if "NOGROUP" not in str(exc):
-                raise
-            await self._outbox.ensure_group()  # the stream was deleted (e.g. Redis flushed)
-            return await self._pass_once(block_ms)
-
-    async def _pass_once(self, block_ms: int | None) -> int:
-        handled = 0
-        for delivery in await self._claim_due():
-            await self._handle(delivery)
-            handled += 1
-        while True:
-            fresh = await self._read_new(block_ms if handled == 0 else None)
-            for delivery in fresh:
-                await self._handle(delivery)
-            handled += len(fresh)
-            if len(fresh) < self._batch or block_ms is not None:
-                return handled
-
-    async def _read_new(self, block_ms: int | None) -> list[_Delivery]:
-        answer = cast(
-            "list[tuple[bytes, list[_Entry]]] | None",
-            await self._redis.xreadgroup(
-                self._outbox.group,
-                self._consumer,
-                {self._outbox.stream: ">"},
-                count=self._batch,
-                block=block_ms,
-            ),
-        )
-        return [
-            _Delivery(_text(entry_id), fields, 1)
-            for _stream, entries in answer or []
+    async def _ingest(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        events = [
+            (entry_id, None if fields is None else OutboxEvent.parse(entry_id, fields))
             for entry_id, fields in entries
         ]
-
-    async def _claim_due(self) -> list[_Delivery]:
-        """Pending entries idle past their backoff, whoever holds them (a dead worker, us)."""
-        pending = await self._redis.xpending_range(
-            self._outbox.stream,
-            self._outbox.group,
-            min="-",
-            max="+",
-            count=self._batch * 10,
-            idle=_ms(self._claim_idle),
+        by_api_id = await self._bid_ids_of(
+            {event.api_id for _, event in events if event is not None and event.api_id}
         )
-        due: dict[str, int] = {}
-        for item in pending:
-            deliveries = int(item["times_delivered"])
-            if int(item["time_since_delivered"]) >= _ms(self._retry_delay(deliveries)):
-                due[_text(item["message_id"])] = deliveries
-        if not due:
-            return []
-        ids: list[int | bytes | str | memoryview[int]] = []
-        ids.extend(list(due)[: self._batch])
-        # XCLAIM re-checks the idle time atomically: an entry another worker claimed a moment
-        # ago is no longer idle and is not returned, so two claimers never share one.
-        claimed = cast(
-            "list[_Entry]",
-            await self._redis.xclaim(
-                self._outbox.stream,
-                self._outbox.group,
-                self._consumer,
-                min_idle_time=_ms(self._claim_idle),
-                message_ids=ids,
-            ),
+        facts = await self._facts(
+            {*by_api_id.values()}
+            | {
+                event.bid_id
+                for _, event in events
+                if event is not None and event.bid_id and event.source != EventSource.CALLBACK
+            }
         )
-        return [
-            _Delivery(_text(entry_id), fields, due.get(_text(entry_id), 0) + 1)
-            for entry_id, fields in claimed
-        ]
+        marks: list[Mark] = []
+        for entry_id, event in events:
+            mark = self._mark_for(entry_id, event, by_api_id, facts)
+            if mark is not None:
+                marks.append(mark)
+        if marks:
+            await self._schedule.mark(marks)
+            self._wake.set()
+        ids = [entry_id for entry_id, _ in entries]
+        await self._stream.ack(ids)
+        await self._redis.xdel(self._stream.stream, *ids)
 
-    def _retry_delay(self, deliveries: int) -> float:
-        return min(self._max_retry_delay, self._claim_idle * 2.0 ** max(0, deliveries - 1))
-
-    async def _handle(self, delivery: _Delivery) -> None:
-        event = (
-            None
-            if delivery.fields is None
-            else OutboxEvent.parse(delivery.entry_id, delivery.fields)
-        )
+    def _mark_for(
+        self,
+        entry_id: str,
+        event: OutboxEvent | None,
+        by_api_id: dict[str, str],
+        facts: dict[str, _Facts],
+    ) -> Mark | None:
         if event is None:
-            logger.warning("Outbox entry %s names no bid: dropped", delivery.entry_id)
-            await self._ack(delivery.entry_id)
-            return
+            logger.warning("Outbox entry %s names no bid: dropped", entry_id)
+            return None
+        received = _entry_seconds(entry_id)
+        if event.api_id is not None:
+            # A callback's body bid_id is never used to find a bid: the URL is the only signed
+            # part (facts §7).
+            bid_id = by_api_id.get(event.api_id)
+            if bid_id is None:
+                if self._adopter is None:
+                    return None
+                return Mark(api_member(event.api_id), received_at=received)
+        elif event.bid_id is not None and event.source != EventSource.CALLBACK:
+            bid_id = event.bid_id
+        else:
+            return None
+        fact = facts.get(bid_id)
+        if fact is None:
+            logger.info("Outbox entry %s is about no bid of ours: dropped", entry_id)
+            return None
+        if (
+            event.source == EventSource.CALLBACK
+            and not fact.open
+            and event.hint_status in (None, fact.status)
+        ):
+            return None  # a final bid, and the callback claims nothing new
+        return Mark(bid_id, received_at=received, checked_at=fact.checked_at)
+
+    async def _bid_ids_of(self, api_ids: set[str]) -> dict[str, str]:
+        if not api_ids:
+            return {}
+        ordered = list(api_ids)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for api_id in ordered:
+                pipe.get(self._keys.bid_by_api_id(api_id))
+            found = await pipe.execute()
+        return {
+            api_id: text(bid_id)
+            for api_id, bid_id in zip(ordered, found, strict=True)
+            if bid_id is not None
+        }
+
+    async def _facts(self, bid_ids: set[str]) -> dict[str, _Facts]:
+        if not bid_ids:
+            return {}
+        ordered = list(bid_ids)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for bid_id in ordered:
+                pipe.hmget(self._keys.bid(bid_id), ["status", "checked_at"])
+                pipe.zscore(self._keys.open_bids, bid_id)
+            answers = await pipe.execute()
+        facts: dict[str, _Facts] = {}
+        for index, bid_id in enumerate(ordered):
+            (status, checked_at), open_score = answers[2 * index], answers[2 * index + 1]
+            if status is not None:
+                facts[bid_id] = _Facts(
+                    text(status),
+                    float(text(checked_at)) if checked_at is not None else 0.0,
+                    open_score is not None,
+                )
+        return facts
+
+    # --- check ------------------------------------------------------------------------------
+
+    async def _check_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                free = self._concurrency - len(self._checks)
+                claims = (
+                    await self._schedule.claim(free, lease=self._check_lease) if free > 0 else []
+                )
+                for claim in claims:
+                    task = asyncio.create_task(self._check(claim))
+                    self._checks.add(task)
+                    task.add_done_callback(self._check_done)
+                if claims and len(self._checks) < self._concurrency:
+                    continue
+                next_due = await self._schedule.next_due_in()
+                pause = _IDLE_CHECK if next_due is None else min(next_due, _IDLE_CHECK)
+            except (RedisError, OSError) as exc:
+                logger.warning("Check loop: Redis failed (%s); trying again", type(exc).__name__)
+                pause = 1.0
+            await self._sleep(pause, stop)
+
+    def _check_done(self, task: asyncio.Task[None]) -> None:
+        self._checks.discard(task)
+        self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("A bid check failed", exc_info=task.exception())
+
+    async def _sleep(self, seconds: float, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
-            done = await self._notify(event)
+            await asyncio.wait(waiters, timeout=max(0.0, seconds), return_when="FIRST_COMPLETED")
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _check(self, claim: Claim) -> None:
+        try:
+            if claim.api_id is not None:
+                if self._adopter is not None:
+                    await self._adopter.adopt_api_id(claim.api_id)
+                await self._schedule.finish(claim)
+                return
+            async with waiting_lock(
+                self._redis,
+                self._keys.bid_notifying(claim.member),
+                ttl=BID_LOCK_TTL,
+                wait=BID_LOCK_WAIT,
+            ) as lock:
+                if not lock.acquired:
+                    logger.info("Bid %s is busy elsewhere; read again shortly", claim.member)
+                    await self._schedule.retry(claim, first_delay=1.0, max_delay=1.0)
+                    return
+                await self._read_and_tell(claim.member)
+            await self._schedule.finish(claim)
         except NoBidExists:
             # Not visible to this login, or its direction is switched off for now (facts §4.8):
             # the reconciler asks again on its own schedule.
-            logger.warning("Outbox entry %s: bid_info says no bid exists", delivery.entry_id)
-            done = True
-        except (RedisError, OSError):
-            raise
+            logger.warning("Bid %s: bid_info says no bid exists", claim.member)
+            await self._schedule.drop(claim)
+        except (RedisError, OSError) as exc:
+            # The claim lapses and another round reads the bid again.
+            logger.warning("Bid %s: Redis failed (%s)", claim.member, type(exc).__name__)
         except Exception as exc:
-            # The exchanger is down or in maintenance, or rendering failed: stay pending.
-            if delivery.deliveries < self._max_deliveries:
-                logger.warning(
-                    "Outbox entry %s failed (%s), retrying in %.0f s",
-                    delivery.entry_id,
-                    _describe(exc),
-                    self._retry_delay(delivery.deliveries),
+            attempts = await self._schedule.retry(
+                claim, first_delay=self._retry_delay, max_delay=self._max_retry_delay
+            )
+            if attempts < self._max_attempts:
+                logger.warning("Bid %s: %s; read again later", claim.member, _describe(exc))
+            else:
+                logger.error(
+                    "Bid %s given up after %d attempts: %s", claim.member, attempts, _describe(exc)
                 )
-                return
-            logger.error(
-                "Outbox entry %s dropped after %d attempts: %s",
-                delivery.entry_id,
-                delivery.deliveries,
-                _describe(exc),
-            )
-            done = True
-        if done:
-            await self._ack(delivery.entry_id)
+                await self._schedule.drop(claim)
 
-    async def _notify(self, event: OutboxEvent) -> bool:
-        """True when the event is dealt with; False to leave it pending (bid busy elsewhere)."""
-        record = await self._find(event)
+    async def _read_and_tell(self, bid_id: str) -> None:
+        record = await self._bids.get(bid_id)
         if record is None:
-            logger.info(
-                "Outbox entry %s (%s) is about no bid of ours: dropped",
-                event.entry_id,
-                event.source,
-            )
-            return True
-        lock = RedisLock(self._redis, self._keys.bid_notifying(record.bid_id), BID_LOCK_TTL)
-        if not await _acquire(lock, BID_LOCK_WAIT):
-            logger.info("Bid %s is being notified elsewhere; entry left pending", record.bid_id)
-            return False
-        try:
-            current = await self._bids.get(record.bid_id)
-            if current is not None:
-                await self._notify_locked(current, event)
-        finally:
-            await lock.release()
-        return True
-
-    async def _find(self, event: OutboxEvent) -> BidRecord | None:
-        """By the verified api_id when there is one. A callback's body bid_id is never used to
-        find a bid: the URL is the only signed part (facts §7)."""
-        if event.api_id is not None:
-            record = await self._bids.find_by_api_id(event.api_id)
-            return record if record is not None and record.api_id == event.api_id else None
-        if event.bid_id is not None and event.source != EventSource.CALLBACK:
-            return await self._bids.get(event.bid_id)
-        return None
-
-    async def _notify_locked(self, record: BidRecord, event: OutboxEvent) -> None:
-        bid = await self._exchanger.bid_info(bid_id=record.bid_id, lang=api_lang(record.locale))
-        messages: list[OutgoingMessage] = []
-        if event.source == EventSource.CREATED and self._operator_chat_id is not None:
-            card = self._render.operator_card(record, bid, self._operator_chat_id, is_new=True)
-            messages.append(_keyed(card, f"op:{record.bid_id}:new:{card.chat_id}"))
-        changed = bid.status != record.last_notified_status
-        if changed:
+            return
+        await self._bids.mark_checked(bid_id)
+        bid = await self._exchanger.bid_info(bid_id=bid_id, lang=api_lang(record.locale))
+        if bid.status != record.status or bid.status_title != record.status_title:
             record = await self._bids.update_status(
-                record.bid_id, bid.status, bid.status_title
+                bid_id, bid.status, bid.status_title
             ) or record.model_copy(update={"status": bid.status, "status_title": bid.status_title})
-            messages.extend(await self._status_messages(record, bid))
+        tell_customer = bid.status != record.card_status
+        tell_operators = self._operator_chat_id is not None and bid.status != record.operator_status
+        messages: list[OutgoingMessage] = []
+        if tell_customer:
+            key = dedup.status_push(bid_id, record.changes, bid.status, record.chat_id)
+            messages.append(
+                self._render.customer_card(
+                    record, bid, first=record.card_status is None, dedup_key=key
+                )
+            )
+        if tell_operators and self._operator_chat_id is not None:
+            chat_id = self._operator_chat_id
+            key = dedup.operator_card(bid_id, record.changes, bid.status, chat_id)
+            messages.append(
+                self._render.operator_card(
+                    record, bid, chat_id, is_new=record.operator_status is None, dedup_key=key
+                )
+            )
         if messages:
             await self._send_queue.enqueue_many(messages)
-        if changed:
-            await self._bids.mark_notified(record.bid_id, bid.status)
-            logger.info("Bid %s: %s notified (%s)", record.bid_id, bid.status, event.source)
-        if is_final(bid.status):
-            await self._bids.mark_final(record.bid_id)
-
-    async def _status_messages(self, record: BidRecord, bid: Bid) -> list[OutgoingMessage]:
-        customer = self._render.customer_update(record, bid, edit=await self._card_is_last(record))
-        messages = [_keyed(customer, f"status:{record.bid_id}:{bid.status}:{customer.chat_id}")]
-        if self._operator_chat_id is not None:
-            card = self._render.operator_card(record, bid, self._operator_chat_id, is_new=False)
-            messages.append(_keyed(card, f"op:{record.bid_id}:{bid.status}:{card.chat_id}"))
-        return messages
-
-    async def _card_is_last(self, record: BidRecord) -> bool:
-        """Edit the card in place only while it is the chat's last message: an edit further up
-        would go unseen, so then a fresh card is sent (DESIGN.md §6)."""
-        if self._chat_log is None or record.card_message_id is None:
-            return False
-        return await self._chat_log.last(record.chat_id) == record.card_message_id
-
-    async def _ack(self, entry_id: str) -> None:
-        await self._redis.xack(self._outbox.stream, self._outbox.group, entry_id)
-
-    async def _leave_group(self) -> None:
-        """A consumer that stops with nothing pending is removed, so the group does not collect
-        the names of every process that ever ran. One with pending entries stays: its entries
-        are claimed by the others."""
-        try:
-            mine = await self._redis.xpending_range(
-                self._outbox.stream,
-                self._outbox.group,
-                min="-",
-                max="+",
-                count=1,
-                consumername=self._consumer,
+            await self._bids.mark_told(
+                bid_id,
+                card_status=bid.status if tell_customer else None,
+                operator_status=bid.status if tell_operators else None,
+                count_change=True,
             )
-            if not mine:
-                await self._redis.xgroup_delconsumer(
-                    self._outbox.stream, self._outbox.group, self._consumer
-                )
-        except (RedisError, OSError) as exc:
-            logger.debug("Outbox worker could not leave the group: %s", exc)
+            logger.info("Bid %s: %s told (%d messages)", bid_id, bid.status, len(messages))
+        if is_final(bid.status):
+            await self._bids.mark_final(bid_id)
 
 
-def _keyed(message: OutgoingMessage, dedup_key: str) -> OutgoingMessage:
-    """The worker's exactly-once argument rests on these keys, so it sets them itself."""
-    return message.model_copy(update={"dedup_key": dedup_key})
+class _Facts:
+    """What ingestion needs to know of a bid, read in one pipeline."""
+
+    __slots__ = ("checked_at", "open", "status")
+
+    def __init__(self, status: str, checked_at: float, is_open: bool) -> None:
+        self.status = status
+        self.checked_at = checked_at
+        self.open = is_open
 
 
-async def _acquire(lock: RedisLock, wait: float) -> bool:
-    deadline = time.monotonic() + wait
-    while not await lock.acquire():
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(_LOCK_POLL)
-    return True
+def _entry_seconds(entry_id: str) -> float:
+    """A stream entry id starts with Redis's clock in milliseconds: when the event arrived."""
+    millis, _, _ = entry_id.partition("-")
+    try:
+        return int(millis) / 1000
+    except ValueError:
+        return 0.0
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
@@ -401,13 +440,5 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _ms(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _describe(exc: Exception) -> str:
-    return str(exc) if isinstance(exc, ExchangerError) else f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}"

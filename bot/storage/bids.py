@@ -15,8 +15,10 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
@@ -26,7 +28,19 @@ from bot.storage.locks import milliseconds
 logger = logging.getLogger(__name__)
 
 
+class Audience(StrEnum):
+    """Who is shown a bid: the customer who owns it, or the operator chat."""
+
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+
+
 class BidRecord(BaseModel):
+    """What the bot keeps of one bid. `card_status` / `operator_status` are the statuses the
+    customer and the operator chat have been shown (by a push, or in place as the answer to
+    their own button): the notification worker pushes exactly when the exchanger's status
+    differs from what an audience was shown."""
+
     bid_id: str
     bid_hash: str
     user_id: int
@@ -38,13 +52,33 @@ class BidRecord(BaseModel):
     status_title: str
     created_at: float
     updated_at: float
-    card_message_id: int | None = None  # the chat message showing the bid card
-    last_notified_status: str | None = None
+    card_message_id: int | None = None  # the customer's live card: the one with buttons
+    card_status: str | None = None  # None: the customer has not seen the bid yet (adopted)
+    operator_message_id: int | None = None  # the operator chat's live card of the bid
+    operator_status: str | None = None  # None: the operator chat has not heard of it yet
+    # How many status changes the worker has told: part of the dedup keys of the messages about
+    # the next one, so a status seen twice (payed -> verify -> payed) is told twice, a replay
+    # never (bot/notifications/dedup.py).
+    changes: int = 0
+    # Redis time when the last bid_info read of the bid began: an event received before it is
+    # answered by that read (see bot/notifications/schedule.py).
+    checked_at: float | None = None
     # Display snapshot for lists: currency codes and amounts as strings (Decimal-safe).
     currency_give: str = ""
     currency_get: str = ""
     amount_give: str = ""
     amount_get: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_versions(cls, values: Any) -> Any:
+        """Records written before per-audience statuses kept one `last_notified_status`."""
+        if isinstance(values, dict) and "last_notified_status" in values:
+            values = dict(values)
+            legacy = values.pop("last_notified_status")
+            values.setdefault("card_status", legacy)
+            values.setdefault("operator_status", legacy)
+        return values
 
 
 def _text(value: object) -> str:
@@ -84,15 +118,57 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return redis.call('HGETALL', KEYS[1])
 """
-_MARK_NOTIFIED = """
+# Swap in the message now showing an audience's live card; the one it replaces is returned so
+# its buttons can be taken away (only the newest card is live).
+_SHOW_CARD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    return false
+end
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+if previous == ARGV[2] then
+    return false
+end
+return previous
+"""
+# A record is created once: of two processes adopting the same bid, one writes it and tells
+# the customer, the other finds it written (and stays silent).
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return 0
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+if ARGV[4] ~= '' then
+    redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[1])
+end
+if ARGV[5] == '1' then
+    redis.call('ZADD', KEYS[4], ARGV[3], ARGV[2])
+end
+return 1
+"""
+_TOLD = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
     return 0
 end
-if redis.call('HGET', KEYS[1], 'last_notified_status') == ARGV[1] then
-    return 0
+if #ARGV > 1 then
+    redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 end
-redis.call('HSET', KEYS[1], 'last_notified_status', ARGV[1])
+if ARGV[1] == '1' then
+    redis.call('HINCRBY', KEYS[1], 'changes', 1)
+end
 return 1
+"""
+_MARK_CHECKED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    return false
+end
+local time = redis.call('TIME')
+local now = time[1] .. '.' .. string.format('%06d', tonumber(time[2]))
+redis.call('HSET', KEYS[1], 'checked_at', now)
+return now
 """
 
 
@@ -111,26 +187,23 @@ class BidRepository:
         self._ttl_ms = milliseconds(retention.total_seconds())
         self._clock = clock
 
-    async def save(self, record: BidRecord) -> None:
-        """Write the whole record and its indexes; a bid saved the first time counts as open.
-
-        Only the first save opens a bid, so saving a record again after `mark_final` does not
-        send the reconciler back to a finished bid.
-        """
-        key = self._keys.bid(record.bid_id)
-        is_new = not await self._redis.exists(key)
-        user_bids = self._keys.user_bids(record.user_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.hset(key, mapping=_to_hash(record))
-            pipe.pexpire(key, self._ttl_ms)
-            pipe.zadd(user_bids, {record.bid_id: record.created_at})
-            pipe.pexpire(user_bids, self._ttl_ms)
-            if record.api_id:
-                pipe.set(self._keys.bid_by_api_id(record.api_id), record.bid_id, px=self._ttl_ms)
-            if is_new:
-                pipe.zadd(self._keys.open_bids, {record.bid_id: record.created_at})
-            await pipe.execute()
+    async def create(self, record: BidRecord) -> bool:
+        """Write a new record and its indexes, unless one exists already; True if written."""
+        written = await self._redis.eval(
+            _CREATE,
+            4,
+            self._keys.bid(record.bid_id),
+            self._keys.user_bids(record.user_id),
+            self._keys.bid_by_api_id(record.api_id) if record.api_id else self._keys.bid("-"),
+            self._keys.open_bids,
+            self._ttl_ms,
+            record.bid_id,
+            repr(record.created_at),
+            record.api_id,
+            "1",
+            *[item for pair in _to_hash(record).items() for item in pair],
+        )
+        return bool(written)
 
     async def get(self, bid_id: str) -> BidRecord | None:
         return _from_hash(await self._redis.hgetall(self._keys.bid(bid_id)))
@@ -168,18 +241,45 @@ class BidRepository:
             bid_id, status=status, status_title=status_title, updated_at=str(self._clock())
         )
 
-    async def set_card_message(self, bid_id: str, message_id: int) -> BidRecord | None:
-        """Remember which chat message shows the bid card, to edit it on the next change."""
-        return await self._update(bid_id, card_message_id=str(message_id))
+    async def mark_told(
+        self,
+        bid_id: str,
+        *,
+        card_status: str | None = None,
+        operator_status: str | None = None,
+        count_change: bool = False,
+    ) -> bool:
+        """The audiences named have been told of these statuses (their messages are shown or
+        queued); `count_change` moves the change counter on, in the same step, so a crash
+        can never leave a told status with an old counter or the reverse. False: no record."""
+        pairs: list[str] = []
+        for name, value in (("card_status", card_status), ("operator_status", operator_status)):
+            if value is not None:
+                pairs += [name, value]
+        told = await self._redis.eval(
+            _TOLD, 1, self._keys.bid(bid_id), "1" if count_change else "0", *pairs
+        )
+        return bool(told)
 
-    async def mark_notified(self, bid_id: str, status: str) -> bool:
-        """Claim the customer's message about `status`: True for the first caller only.
+    async def show(
+        self, bid_id: str, audience: Audience, message_id: int, status: str
+    ) -> int | None:
+        """The audience's live card is now `message_id`, showing `status`; returns the message
+        that was the live card before (to take its buttons away), None if none or the same."""
+        id_field, status_field = (
+            ("card_message_id", "card_status")
+            if audience is Audience.CUSTOMER
+            else ("operator_message_id", "operator_status")
+        )
+        previous = await self._redis.eval(
+            _SHOW_CARD, 1, self._keys.bid(bid_id), id_field, message_id, status_field, status
+        )
+        return None if previous is None else int(_text(previous))
 
-        Duplicate and out-of-order callbacks, the reconciler and several workers may all see
-        the same status change; whoever gets True sends the message, the others stay silent.
-        """
-        claimed = await self._redis.eval(_MARK_NOTIFIED, 1, self._keys.bid(bid_id), status)
-        return bool(claimed)
+    async def mark_checked(self, bid_id: str) -> float | None:
+        """Note (in Redis time) that a bid_info read of the bid begins now; None: no record."""
+        stamp = await self._redis.eval(_MARK_CHECKED, 1, self._keys.bid(bid_id))
+        return None if stamp is None else float(_text(stamp))
 
     async def open_bids(self) -> list[str]:
         """Ids of bids not yet marked final, oldest first, for the reconciler to re-check.

@@ -57,8 +57,13 @@ class RedisKeys:
         return self._key("bids-open")
 
     def bid_creation(self, api_id: str) -> str:
-        """The creation guard of one confirmation: "pending:<user id>" or "done:<bid id>"."""
-        return self._key("create", api_id)
+        """A hash: the creation ledger's entry of one confirmation (bot/storage/creations.py)."""
+        return self._key("creation", api_id)
+
+    @property
+    def creations_open(self) -> str:
+        """A sorted set of api_ids whose creation outcome is unknown, scored by next lookup."""
+        return self._key("creations-open")
 
     def requisites(self, user_id: int) -> str:
         """A hash: field name -> encrypted value the user agreed to have remembered."""
@@ -104,14 +109,22 @@ class RedisKeys:
         """A sorted set of open bid ids scored by the time the reconciler should next ask."""
         return self._key("reconcile-due")
 
+    @property
+    def notify_due(self) -> str:
+        """A sorted set: bids (or `api:<api_id>`) to read again, scored by when (schedule.py)."""
+        return self._key("notify", "due")
+
+    @property
+    def notify_generation(self) -> str:
+        """A hash: member of `notify_due` -> events counted for it (to spot one that came in
+        while it was being read)."""
+        return self._key("notify", "generation")
+
+    @property
+    def notify_attempts(self) -> str:
+        """A hash: member of `notify_due` -> failed reads in a row."""
+        return self._key("notify", "attempts")
+
     def bid_notifying(self, bid_id: str) -> str:
         """Held while one worker reads a bid's status and hands its messages to the sender."""
         return self._key("lock", "notify", bid_id)
-
-    def chat_last_message(self, chat_id: int) -> str:
-        """The newest message id seen in a chat (bot's or user's)."""
-        return self._key("chat", chat_id, "last-message")
-
-    def message_content(self, chat_id: int, message_id: int) -> str:
-        """A digest of what one of the bot's messages shows now."""
-        return self._key("chat", chat_id, "message", message_id, "content")

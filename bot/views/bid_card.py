@@ -18,7 +18,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid
-from bot.services.statuses import StatusGroup, classify
+from bot.exchanger.statuses import StatusGroup, classify
 from bot.views.callbacks import BidAction
 from bot.views.direction import operator_note
 from bot.views.formatting import plain_amount, status_emoji

@@ -99,6 +99,9 @@ class OperatorAction(CallbackData, prefix="op"):
 
     action: Literal["refresh", "complete", "complete_yes", "complete_no"]
     bid_id: str
+    # "Yes, mark completed" carries the status the question showed: success_bid is sent only
+    # if the bid is still there (a status code is short: "op:complete_yes:<id>:<code>" fits).
+    asked_at: str = ""
 
 
 class RequestsPage(CallbackData, prefix="rq"):

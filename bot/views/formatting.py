@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.exchanger.statuses import StatusGroup
 from bot.services.amounts import format_amount as format_amount  # one rule for all screens
-from bot.services.statuses import StatusGroup
 
 STATUS_EMOJI: dict[StatusGroup, str] = {
     StatusGroup.WAITING_PAYMENT: "⏳",

@@ -9,7 +9,7 @@ from typing import Protocol
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.statuses import StatusGroup, classify
+from bot.exchanger.statuses import StatusGroup, classify
 from bot.views.callbacks import BidAction, BidsPage
 from bot.views.formatting import STATUS_EMOJI, format_amount, status_emoji
 from bot.views.keyboards import button, clamp_page, page_count, paging_row

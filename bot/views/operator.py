@@ -16,7 +16,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid, ExchangerError, TestInfo, Unavailable
-from bot.services.statuses import StatusGroup, classify
+from bot.exchanger.statuses import StatusGroup, classify
 from bot.storage.bids import BidRecord
 from bot.views.bid_card import ALERT_LIMIT
 from bot.views.callbacks import OperatorAction
@@ -111,7 +111,10 @@ def render_complete_question(bid: Bid) -> tuple[str, InlineKeyboardMarkup]:
     )
     rows: list[list[InlineKeyboardButton]] = [
         [
-            button(_("Yes, mark completed"), OperatorAction(action="complete_yes", bid_id=bid.id)),
+            button(
+                _("Yes, mark completed"),
+                OperatorAction(action="complete_yes", bid_id=bid.id, asked_at=bid.status),
+            ),
             button(_("No"), OperatorAction(action="complete_no", bid_id=bid.id)),
         ]
     ]
@@ -127,6 +130,25 @@ def not_an_operator_alert() -> str:
 
 def completed_toast(bid_id: str) -> str:
     return truncate_plain(_("#{id} is marked as completed.").format(id=bid_id), ALERT_LIMIT)
+
+
+def status_moved_alert(bid: Bid) -> str:
+    """The question was asked at another status: nothing was done, the card shows the new one."""
+    title = exchanger_plain(bid.status_title) or bid.status
+    return truncate_plain(
+        _("#{id} changed meanwhile (now: {status}): nothing was done. Check and ask again.").format(
+            id=bid.id, status=title
+        ),
+        ALERT_LIMIT,
+    )
+
+
+def success_refused_alert() -> str:
+    """success_bid answered "no bid exists": a filter refused, or the login cannot see it."""
+    return truncate_plain(
+        _("The exchanger refused to mark it completed. The card shows where it stands."),
+        ALERT_LIMIT,
+    )
 
 
 def already_completed_alert(bid_id: str) -> str:

@@ -23,8 +23,8 @@ from bot.exchanger import (
     PartnerProgramUnavailable,
     PayoutCurrency,
 )
+from bot.exchanger.statuses import classify
 from bot.services.masking import mask_value
-from bot.services.statuses import classify
 from bot.views.bid_card import ALERT_LIMIT
 from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
 from bot.views.formatting import format_amount, status_emoji

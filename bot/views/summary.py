@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcResult, Direction
-from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
+from bot.views.callbacks import BidAction, ChangeItem, FlowNav, SummaryAction
 from bot.views.direction import operator_note
 from bot.views.formatting import format_amount
 from bot.views.html import (
@@ -123,18 +123,47 @@ def render_create_errors(messages: list[str], field_errors: list[tuple[str, str]
 
 
 def render_create_uncertain(draft_id: str) -> tuple[str, InlineKeyboardMarkup]:
-    """create_bid got no answer in time and the bid could not be found either (DESIGN.md §4).
-    Confirming again looks the bid up by its api_id before creating anything, so the button
-    is safe to press.
+    """create_bid got no answer in time and the bid could not be found yet (DESIGN.md §4).
+    The bot keeps looking on its own; "Check again" looks now, and creates anew only once the
+    exchanger is proven to have nothing, so the button is safe to press.
     """
     text = _(
         "The exchanger did not answer in time, so I cannot tell yet whether your exchange "
-        "was created. Press “Check again”: I will look for it first and never create it twice."
+        "was created. I keep checking and will send its card here as soon as I know. "
+        "“Check again” looks now; it never creates a second exchange."
     )
     rows = [
         [button(_("🔄 Check again"), SummaryAction(draft=draft_id, action="confirm"))],
         [button(_("✖️ Cancel"), SummaryAction(draft=draft_id, action="cancel"))],
     ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_still_checking() -> str:
+    """For a customer who left the "Creating…" screen before the answer came."""
+    return _(
+        "The exchanger did not answer in time, so I cannot tell yet whether the exchange you "
+        "confirmed was created. I keep checking and will send its card here if it was."
+    )
+
+
+def render_cancelled_while_checking() -> str:
+    """Cancel on the "cannot tell yet" screen: the exchanger may have the bid all the same."""
+    return _(
+        "Stopped waiting. The exchanger may still have created the exchange: I keep checking, "
+        "and if it did, its card comes here, where you can cancel it. If not, I will tell you."
+    )
+
+
+def render_exchanger_unreachable() -> str:
+    """create_bid never left (the connection failed): nothing was sent."""
+    return _("The exchanger could not be reached, so nothing was sent. Please try again.")
+
+
+def render_created_without_card(bid_id: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The bid exists but could not be read just now: a button opens its card."""
+    text = _("Your exchange #{id} is created.").format(id=html.quote(bid_id))
+    rows = [[button(_("Open the exchange"), BidAction(action="open", bid_id=bid_id))]]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 

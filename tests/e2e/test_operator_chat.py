@@ -84,7 +84,7 @@ async def post_new_bid_card(chat: OperatorChat) -> tuple[str, ChatMessage]:
         created_at=now,
         updated_at=now,
     )
-    await BidRepository(app.redis, app.keys).save(record)
+    await BidRepository(app.redis, app.keys).create(record)
     renderer = NotificationRenderer(create_i18n("en"), "en")
     outgoing = renderer.operator_card(
         record, bid, chat.group.id, is_new=True, customer_name="Alice"

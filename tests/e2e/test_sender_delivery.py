@@ -222,7 +222,7 @@ async def test_a_card_whose_message_is_gone_is_sent_anew_and_the_bid_remembers_i
 ) -> None:
     alice = fake_telegram.user("Alice", started=True)
     bids = BidRepository(redis, keys)
-    await bids.save(bid_record("1053", alice.id, card_message_id=999))
+    await bids.create(bid_record("1053", alice.id, card_message_id=999))
     fake_telegram.expect_rejection("editMessageText", "message to edit not found")
     await queue.enqueue(
         note(alice, "Bid 1053: paid", edit_message_id=999, bid_card_of="1053", key="s:1053:paid")

@@ -57,7 +57,7 @@ def reconciler(redis: Redis, keys: RedisKeys, bids: BidRepository, clock: Clock)
 
 
 async def open_bid(bids: BidRepository, bid_id: str, created_at: float) -> None:
-    await bids.save(
+    await bids.create(
         BidRecord(
             bid_id=bid_id,
             bid_hash="h" * 35,

@@ -137,7 +137,7 @@ async def saved_bid(
         updated_at=now,
         last_notified_status="new",
     )
-    await bids.save(record)
+    await bids.create(record)
     exchanger.statuses[bid_id] = "new"
     return record
 

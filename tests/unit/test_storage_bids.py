@@ -54,7 +54,7 @@ def bids(redis: Redis, keys: RedisKeys) -> BidRepository:
 
 async def test_a_saved_bid_reads_back_exactly_as_it_was_saved(bids: BidRepository) -> None:
     record = bid("18342", card_message_id=77)
-    await bids.save(record)
+    await bids.create(record)
     assert await bids.get("18342") == record
     assert (await bids.get("18342") or record).last_notified_status is None
 
@@ -64,15 +64,15 @@ async def test_a_bid_the_bot_never_created_is_unknown(bids: BidRepository) -> No
 
 
 async def test_a_customer_cannot_open_someone_elses_bid(bids: BidRepository) -> None:
-    await bids.save(bid("18342", user_id=ALICE))
+    await bids.create(bid("18342", user_id=ALICE))
     assert await bids.get_owned("18342", BOB) is None
     assert await bids.get_owned("18342", ALICE) == bid("18342", user_id=ALICE)
 
 
 async def test_my_bids_are_listed_newest_first_page_by_page(bids: BidRepository) -> None:
     for number in range(5):
-        await bids.save(bid(f"10{number}", created_at=1_700_000_000.0 + number))
-    await bids.save(bid("900", user_id=BOB))
+        await bids.create(bid(f"10{number}", created_at=1_700_000_000.0 + number))
+    await bids.create(bid("900", user_id=BOB))
 
     first_page = await bids.list_for_user(ALICE, offset=0, limit=2)
     second_page = await bids.list_for_user(ALICE, offset=2, limit=2)
@@ -91,7 +91,7 @@ async def test_a_new_customer_has_no_bids(bids: BidRepository) -> None:
 
 
 async def test_a_status_change_updates_status_title_and_time_only(bids: BidRepository) -> None:
-    await bids.save(bid("18342", card_message_id=77))
+    await bids.create(bid("18342", card_message_id=77))
     updated = await bids.update_status("18342", "payed", "Paid, waiting for confirmation")
     assert updated == bid(
         "18342",
@@ -112,29 +112,29 @@ async def test_updating_a_bid_the_bot_does_not_know_leaves_no_half_record(
 
 
 async def test_the_message_showing_the_bid_card_is_remembered(bids: BidRepository) -> None:
-    await bids.save(bid("18342"))
+    await bids.create(bid("18342"))
     await bids.set_card_message("18342", 4242)
     record = await bids.get("18342")
     assert record is not None and record.card_message_id == 4242
 
 
 async def test_the_reconciler_sees_bids_until_they_are_marked_final(bids: BidRepository) -> None:
-    await bids.save(bid("2", created_at=1_700_000_002.0))
-    await bids.save(bid("1", created_at=1_700_000_001.0))
+    await bids.create(bid("2", created_at=1_700_000_002.0))
+    await bids.create(bid("1", created_at=1_700_000_001.0))
     assert await bids.open_bids() == ["1", "2"]
     await bids.mark_final("1")
     assert await bids.open_bids() == ["2"]
 
 
 async def test_saving_a_final_bid_again_does_not_reopen_it(bids: BidRepository) -> None:
-    await bids.save(bid("1"))
+    await bids.create(bid("1"))
     await bids.mark_final("1")
-    await bids.save(bid("1", status="success", status_title="Done"))
+    await bids.create(bid("1", status="success", status_title="Done"))
     assert await bids.open_bids() == []
 
 
 async def test_a_confirmation_finds_the_bid_it_created(bids: BidRepository) -> None:
-    await bids.save(bid("18342", api_id="api-c0ffee"))
+    await bids.create(bid("18342", api_id="api-c0ffee"))
     assert await bids.find_by_api_id("api-c0ffee") == bid("18342", api_id="api-c0ffee")
     assert await bids.find_by_api_id("api-unknown") is None
 
@@ -142,7 +142,7 @@ async def test_a_confirmation_finds_the_bid_it_created(bids: BidRepository) -> N
 async def test_the_customer_is_told_about_each_status_once_however_many_workers_see_it(
     bids: BidRepository,
 ) -> None:
-    await bids.save(bid("18342"))
+    await bids.create(bid("18342"))
     claims = await asyncio.gather(*(bids.mark_notified("18342", "payed") for _ in range(5)))
     assert sorted(claims) == [False, False, False, False, True]
     assert await bids.mark_notified("18342", "success")
@@ -156,7 +156,7 @@ async def test_records_and_indexes_expire_after_the_retention_time(
 ) -> None:
     retention = timedelta(milliseconds=300)
     bids = BidRepository(redis, keys, retention=retention)
-    await bids.save(bid("18342", created_at=time.time()))
+    await bids.create(bid("18342", created_at=time.time()))
     assert 0 < await redis.pttl(keys.bid("18342")) <= 300
     assert 0 < await redis.pttl(keys.bid_by_api_id("api-18342")) <= 300
     assert 0 < await redis.pttl(keys.user_bids(ALICE)) <= 300
@@ -167,8 +167,8 @@ async def test_a_customers_expired_bids_leave_the_list_and_the_count(
 ) -> None:
     bids = BidRepository(redis, keys, retention=timedelta(days=90))
     now = time.time()
-    await bids.save(bid("old", created_at=now - 100 * 86400))
-    await bids.save(bid("new", created_at=now))
+    await bids.create(bid("old", created_at=now - 100 * 86400))
+    await bids.create(bid("new", created_at=now))
     await redis.delete(keys.bid("old"))  # what its TTL did after 90 days
 
     assert [record.bid_id for record in await bids.list_for_user(ALICE)] == ["new"]
@@ -179,7 +179,7 @@ async def test_a_customers_expired_bids_leave_the_list_and_the_count(
 async def test_a_damaged_record_is_treated_as_forgotten_rather_than_breaking_the_list(
     bids: BidRepository, redis: Redis, keys: RedisKeys
 ) -> None:
-    await bids.save(bid("18342"))
+    await bids.create(bid("18342"))
     await redis.hset(keys.bid("18342"), "created_at", "yesterday")
     assert await bids.get("18342") is None
     assert await bids.list_for_user(ALICE) == []
@@ -187,7 +187,7 @@ async def test_a_damaged_record_is_treated_as_forgotten_rather_than_breaking_the
 
 async def test_demo_modes_in_process_store_updates_bids_the_same_way(keys: RedisKeys) -> None:
     bids = BidRepository(FakeAsyncRedis(), keys, clock=lambda: 1_700_000_500.0)
-    await bids.save(bid("18342"))
+    await bids.create(bid("18342"))
     updated = await bids.update_status("18342", "payed", "Paid")
     assert updated is not None and updated.status == "payed"
     assert await bids.mark_notified("18342", "payed")
