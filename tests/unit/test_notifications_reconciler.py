@@ -11,8 +11,8 @@ from typing import cast
 import pytest
 from redis.asyncio import Redis
 
-from bot.notifications.outbox import Outbox
 from bot.notifications.reconciler import DAY, HOUR, Reconciler
+from bot.notifications.schedule import CheckSchedule
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import RedisLock
@@ -49,7 +49,7 @@ def reconciler(redis: Redis, keys: RedisKeys, bids: BidRepository, clock: Clock)
         redis,
         keys,
         bids,
-        Outbox(redis, keys),
+        CheckSchedule(redis, keys, min_interval=0),
         interval=INTERVAL,
         max_age=timedelta(days=30),
         clock=clock,
@@ -70,15 +70,16 @@ async def open_bid(bids: BidRepository, bid_id: str, created_at: float) -> None:
             status_title="",
             created_at=created_at,
             updated_at=created_at,
-            last_notified_status="new",
+            card_status="new",
+            operator_status="new",
         )
     )
 
 
 async def published(redis: Redis, keys: RedisKeys) -> list[str]:
-    entries = cast("list[tuple[bytes, dict[bytes, bytes]]]", await redis.xrange(keys.outbox))
-    assert all(fields[b"source"] == b"reconciler" for _id, fields in entries)
-    return [fields[b"bid_id"].decode() for _id, fields in entries]
+    """Each bid as often as a round made it due for a read (the schedule counts events)."""
+    counts = cast("dict[bytes, bytes]", await redis.hgetall(keys.notify_generation))
+    return [bid.decode() for bid, count in counts.items() for _ in range(int(count))]
 
 
 def test_checks_thin_out_as_a_bid_ages(reconciler: Reconciler) -> None:
@@ -144,7 +145,20 @@ async def test_run_rounds_until_stopped(
     redis: Redis, keys: RedisKeys, bids: BidRepository, clock: Clock
 ) -> None:
     await open_bid(bids, "1", clock.now)
-    reconciler = Reconciler(redis, keys, bids, Outbox(redis, keys), interval=0.05)
+    rounds: list[float] = []
+
+    async def resolve_creations() -> int:
+        rounds.append(time.monotonic())
+        return 0
+
+    reconciler = Reconciler(
+        redis,
+        keys,
+        bids,
+        CheckSchedule(redis, keys, min_interval=0),
+        interval=0.05,
+        resolve_creations=resolve_creations,
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(reconciler.run(stop))
     await asyncio.sleep(0.2)
@@ -152,4 +166,5 @@ async def test_run_rounds_until_stopped(
     await asyncio.wait_for(task, 2)
 
     assert len(await published(redis, keys)) >= 2
+    assert len(rounds) >= 2  # every round also settles creations whose outcome was unknown
     assert await redis.exists(keys.lock("reconciler")) == 0

@@ -1,4 +1,5 @@
-"""The outbox worker: the event is a pointer, bid_info is the truth, one message per status."""
+"""The outbox worker: an event is a pointer, bid_info is the truth, one message per change and
+audience, one bid_info for any number of events about a bid."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import time
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.exchanger import Bid, NoBidExists, Unavailable
 from bot.exchanger.errors import UnavailableReason
 from bot.notifications.outbox import EventSource, Outbox
 from bot.notifications.outgoing import OutgoingMessage
+from bot.notifications.schedule import CheckSchedule
 from bot.notifications.worker import OutboxWorker
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
@@ -21,12 +24,14 @@ CHAT = 4242
 
 
 class FakeExchanger:
-    """bid_info answers from `statuses`; `failures` makes the next calls fail first."""
+    """bid_info answers from `statuses`; `failures` makes the next calls fail first; `slow`
+    holds the answer for a bid that long."""
 
     def __init__(self) -> None:
         self.statuses: dict[str, str] = {}
         self.failures: list[Exception] = []
         self.calls: list[tuple[str | None, str | None]] = []
+        self.slow: dict[str, float] = {}
 
     async def bid_info(
         self, *, bid_id: str | None = None, bid_hash: str | None = None, lang: str | None = None
@@ -34,6 +39,8 @@ class FakeExchanger:
         self.calls.append((bid_id, lang))
         if self.failures:
             raise self.failures.pop(0)
+        if bid_id in self.slow:
+            await asyncio.sleep(self.slow[bid_id])
         assert bid_id is not None
         if bid_id not in self.statuses:
             raise NoBidExists("bid_info", "1", "no bid exists")
@@ -41,14 +48,26 @@ class FakeExchanger:
 
 
 class StubRenderer:
-    def customer_update(self, record: BidRecord, bid: Bid, *, edit: bool) -> OutgoingMessage:
-        return OutgoingMessage(chat_id=record.chat_id, text=bid.status, dedup_key="renderer's")
+    def customer_card(
+        self, record: BidRecord, bid: Bid, *, first: bool, dedup_key: str
+    ) -> OutgoingMessage:
+        text = f"created {bid.status}" if first else bid.status
+        return OutgoingMessage(chat_id=record.chat_id, text=text, dedup_key=dedup_key)
 
     def operator_card(
-        self, record: BidRecord, bid: Bid, chat_id: int, *, is_new: bool
+        self, record: BidRecord, bid: Bid, chat_id: int, *, is_new: bool, dedup_key: str
     ) -> OutgoingMessage:
-        text = "new" if is_new else bid.status
-        return OutgoingMessage(chat_id=chat_id, text=text, dedup_key="renderer's")
+        text = f"new {bid.status}" if is_new else bid.status
+        return OutgoingMessage(chat_id=chat_id, text=text, dedup_key=dedup_key)
+
+
+class RecordingAdopter:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def adopt_api_id(self, api_id: str) -> bool:
+        self.asked.append(api_id)
+        return True
 
 
 class RecordingSendQueue:
@@ -100,9 +119,11 @@ def make_worker(
     bids: BidRepository,
     queue: RecordingSendQueue,
     *,
-    claim_idle: float = 0.05,
-    max_deliveries: int = 20,
+    max_attempts: int = 20,
     consumer: str = "w1",
+    min_interval: float = 0.0,
+    concurrency: int = 16,
+    adopter: RecordingAdopter | None = None,
 ) -> OutboxWorker:
     return OutboxWorker(
         redis,
@@ -113,14 +134,24 @@ def make_worker(
         StubRenderer(),
         consumer=consumer,
         operator_chat_id=OPERATOR_CHAT,
-        claim_idle=claim_idle,
-        max_deliveries=max_deliveries,
+        schedule=CheckSchedule(redis, keys, min_interval=min_interval),
+        adopter=adopter,
+        concurrency=concurrency,
+        claim_idle=0.05,
+        max_attempts=max_attempts,
+        retry_delay=0.05,
         max_retry_delay=0.1,
     )
 
 
 async def saved_bid(
-    bids: BidRepository, exchanger: FakeExchanger, bid_id: str = "1053", locale: str = "ru"
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    bid_id: str = "1053",
+    locale: str = "ru",
+    *,
+    card_status: str | None = "new",
+    operator_status: str | None = "new",
 ) -> BidRecord:
     now = time.time()
     record = BidRecord(
@@ -135,7 +166,8 @@ async def saved_bid(
         status_title="How to make payment",
         created_at=now,
         updated_at=now,
-        last_notified_status="new",
+        card_status=card_status,
+        operator_status=operator_status,
     )
     await bids.create(record)
     exchanger.statuses[bid_id] = "new"
@@ -167,12 +199,14 @@ async def test_status_from_bid_info_in_the_customers_language_not_from_the_callb
     assert queue.texts(CHAT) == ["realpay"]
     assert queue.texts(OPERATOR_CHAT) == ["realpay"]
     assert [m.dedup_key for m in queue.delivered] == [
-        f"status:1053:realpay:{CHAT}",
-        f"op:1053:realpay:{OPERATOR_CHAT}",
+        f"status:1053:0:realpay:{CHAT}",
+        f"op:1053:0:realpay:{OPERATOR_CHAT}",
     ]
     stored = await bids.get("1053")
     assert stored is not None
-    assert (stored.status, stored.last_notified_status) == ("realpay", "realpay")
+    assert (stored.status, stored.card_status, stored.operator_status) == ("realpay",) * 3
+    assert stored.changes == 1
+    assert await pending(redis, keys, outbox) == 0
 
 
 async def test_a_callback_body_naming_another_bid_is_not_used_to_find_it(
@@ -194,6 +228,24 @@ async def test_a_callback_body_naming_another_bid_is_not_used_to_find_it(
     assert await pending(redis, keys, outbox) == 0
 
 
+async def test_a_signed_callback_for_a_confirmation_without_a_record_goes_to_the_resolver(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    adopter = RecordingAdopter()
+    for _ in range(3):
+        await outbox.publish(source=EventSource.CALLBACK, api_id="tg-lost-answer")
+
+    await make_worker(redis, keys, exchanger, bids, queue, adopter=adopter).process_available()
+
+    assert adopter.asked == ["tg-lost-answer"]
+    assert exchanger.calls == []
+
+
 async def test_out_of_order_and_repeated_events_never_repeat_a_status(
     redis: Redis,
     keys: RedisKeys,
@@ -210,14 +262,111 @@ async def test_out_of_order_and_repeated_events_never_repeat_a_status(
         await worker.process_available()
     for hint in ("payed", "new", "realpay"):  # late and replayed callbacks
         await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id, hint_status=hint)
-        await outbox.publish(source=EventSource.RECONCILER, bid_id="1053")
+        await outbox.publish(source=EventSource.CHANGED, bid_id="1053")
 
     assert await worker.process_available() == 6
 
     assert queue.texts(CHAT) == ["payed", "realpay"]
 
 
-async def test_exchanger_outage_leaves_the_event_pending_and_it_is_retried_later(
+async def test_a_hundred_replays_of_a_callback_cost_one_bid_info(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "payed"
+    for _ in range(100):
+        await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id, hint_status="payed")
+
+    assert await make_worker(redis, keys, exchanger, bids, queue).process_available() == 100
+
+    assert len(exchanger.calls) == 1
+    assert queue.texts(CHAT) == ["payed"]
+
+
+async def test_replays_arriving_during_reads_cost_one_read_per_interval(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "payed"
+    worker = make_worker(redis, keys, exchanger, bids, queue, min_interval=0.5)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    started = time.monotonic()
+    while time.monotonic() - started < 1.2:  # a replay every 20 ms for 1.2 s
+        await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id, hint_status="x")
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+    assert 1 <= len(exchanger.calls) <= 4  # about one per 0.5 s, not ~60
+    assert queue.texts(CHAT) == ["payed"]
+
+
+async def test_callbacks_about_a_final_bid_cost_nothing(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "success"
+    worker = make_worker(redis, keys, exchanger, bids, queue)
+    await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
+    await worker.process_available()
+    assert await bids.open_bids() == []
+    calls = len(exchanger.calls)
+
+    for hint in (None, "success", None):
+        await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id, hint_status=hint)
+    await worker.process_available()
+
+    assert len(exchanger.calls) == calls
+    assert queue.texts(CHAT) == ["success"]
+    assert await pending(redis, keys, outbox) == 0
+
+
+async def test_one_slow_bid_holds_nobody_else(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    slow = await saved_bid(bids, exchanger, "1053")
+    quick = await saved_bid(bids, exchanger, "2077")
+    exchanger.statuses |= {"1053": "payed", "2077": "payed"}
+    exchanger.slow["1053"] = 3.0
+    worker = make_worker(redis, keys, exchanger, bids, queue, concurrency=4)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await outbox.publish(source=EventSource.CALLBACK, api_id=slow.api_id)
+    await asyncio.sleep(0.2)
+    await outbox.publish(source=EventSource.CALLBACK, api_id=quick.api_id)
+    for _ in range(100):
+        if queue.delivered:
+            break
+        await asyncio.sleep(0.02)
+
+    assert [m.dedup_key.split(":")[1] for m in queue.delivered] == ["2077", "2077"]
+    stop.set()
+    await asyncio.wait_for(task, 6)
+    assert sorted(m.dedup_key.split(":")[1] for m in queue.delivered) == ["1053"] * 2 + ["2077"] * 2
+
+
+async def test_exchanger_outage_leaves_the_bid_due_and_it_is_read_again_later(
     redis: Redis,
     keys: RedisKeys,
     outbox: Outbox,
@@ -232,19 +381,19 @@ async def test_exchanger_outage_leaves_the_event_pending_and_it_is_retried_later
     await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
 
     await worker.process_available()
-    assert (queue.delivered, await pending(redis, keys, outbox)) == ([], 1)
-    assert await worker.process_available() == 0  # not idle long enough: backoff
+    assert queue.delivered == [] and len(exchanger.calls) == 1
+    await worker.process_available()
+    assert len(exchanger.calls) == 1  # not yet: backoff
     await asyncio.sleep(0.06)
     await worker.process_available()  # second failure, next wait doubled
-    assert await pending(redis, keys, outbox) == 1
     await asyncio.sleep(0.11)
-    assert await worker.process_available() == 1
+    await worker.process_available()
 
     assert queue.texts(CHAT) == ["payed"]
     assert await pending(redis, keys, outbox) == 0
 
 
-async def test_an_event_failing_too_often_is_given_up(
+async def test_a_bid_failing_too_often_is_given_up(
     redis: Redis,
     keys: RedisKeys,
     outbox: Outbox,
@@ -254,19 +403,19 @@ async def test_an_event_failing_too_often_is_given_up(
 ) -> None:
     record = await saved_bid(bids, exchanger)
     exchanger.failures = [Unavailable("bid_info", UnavailableReason.NETWORK)] * 5
-    worker = make_worker(redis, keys, exchanger, bids, queue, claim_idle=0.01, max_deliveries=3)
+    worker = make_worker(redis, keys, exchanger, bids, queue, max_attempts=3)
     await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
 
-    for _ in range(3):
+    for _ in range(5):
         await worker.process_available()
         await asyncio.sleep(0.12)
 
     assert len(exchanger.calls) == 3
-    assert await pending(redis, keys, outbox) == 0
     assert queue.delivered == []
+    assert await redis.zcard(keys.notify_due) == 0
 
 
-async def test_unknown_bids_and_bids_the_exchanger_no_longer_shows_are_acknowledged(
+async def test_unknown_bids_and_bids_the_exchanger_no_longer_shows_are_dropped(
     redis: Redis,
     keys: RedisKeys,
     outbox: Outbox,
@@ -276,17 +425,18 @@ async def test_unknown_bids_and_bids_the_exchanger_no_longer_shows_are_acknowled
 ) -> None:
     record = await saved_bid(bids, exchanger)
     del exchanger.statuses["1053"]  # e.g. its direction was switched off (facts §4.8)
-    await outbox.publish(source=EventSource.RECONCILER, bid_id="999")
+    await outbox.publish(source=EventSource.CHANGED, bid_id="999")
     await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
     await redis.xadd(keys.outbox, {"source": "callback"})  # names no bid
 
     assert await make_worker(redis, keys, exchanger, bids, queue).process_available() == 3
 
     assert await pending(redis, keys, outbox) == 0
+    assert await redis.zcard(keys.notify_due) == 0
     assert queue.delivered == []
 
 
-async def test_final_status_closes_the_bid_for_the_reconciler(
+async def test_a_final_status_told_to_everyone_closes_the_bid_for_the_reconciler(
     redis: Redis,
     keys: RedisKeys,
     outbox: Outbox,
@@ -301,10 +451,11 @@ async def test_final_status_closes_the_bid_for_the_reconciler(
     await make_worker(redis, keys, exchanger, bids, queue).process_available()
 
     assert queue.texts(CHAT) == ["cancel"]
+    assert queue.texts(OPERATOR_CHAT) == ["cancel"]
     assert await bids.open_bids() == []
 
 
-async def test_a_new_bid_event_tells_the_operator_chat_once(
+async def test_a_new_bid_is_announced_to_the_operators_once_and_not_pushed_to_its_customer(
     redis: Redis,
     keys: RedisKeys,
     outbox: Outbox,
@@ -312,14 +463,88 @@ async def test_a_new_bid_event_tells_the_operator_chat_once(
     exchanger: FakeExchanger,
     queue: RecordingSendQueue,
 ) -> None:
-    await saved_bid(bids, exchanger)
+    await saved_bid(bids, exchanger, operator_status=None)  # as BidService records a new bid
     for _ in range(2):
         await outbox.publish(source=EventSource.CREATED, bid_id="1053")
 
     await make_worker(redis, keys, exchanger, bids, queue).process_available()
 
-    assert queue.texts(OPERATOR_CHAT) == ["new"]
+    assert queue.texts(OPERATOR_CHAT) == ["new new"]
+    assert queue.texts(CHAT) == []  # the customer saw its card as the answer to Confirm
+
+
+async def test_a_bid_found_after_a_lost_answer_is_pushed_to_its_customer(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    await saved_bid(bids, exchanger, card_status=None, operator_status=None)  # nobody saw it
+    await outbox.publish(source=EventSource.CREATED, bid_id="1053")
+
+    await make_worker(redis, keys, exchanger, bids, queue).process_available()
+
+    assert queue.texts(CHAT) == ["created new"]
+    assert queue.texts(OPERATOR_CHAT) == ["new new"]
+
+
+async def test_a_change_the_customer_caused_and_saw_is_told_to_the_operators_only(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "payed"
+    await bids.mark_told(record.bid_id, card_status="payed")  # "I paid", shown in place
+    await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
+
+    await make_worker(redis, keys, exchanger, bids, queue).process_available()
+
     assert queue.texts(CHAT) == []
+    assert queue.texts(OPERATOR_CHAT) == ["payed"]
+
+
+async def test_a_worker_killed_between_queueing_and_recording_repeats_the_same_keys(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "payed"
+    await outbox.publish(source=EventSource.CALLBACK, api_id=record.api_id)
+    enqueued: list[list[str]] = []
+    original = queue.enqueue_many
+
+    async def remember(messages: list[OutgoingMessage]) -> None:
+        enqueued.append([m.dedup_key for m in messages])
+        await original(messages)
+
+    async def killed(*args: object, **kwargs: object) -> bool:
+        raise RedisError("connection lost")
+
+    monkeypatch.setattr(queue, "enqueue_many", remember)
+    monkeypatch.setattr(bids, "mark_told", killed)
+    worker = make_worker(redis, keys, exchanger, bids, queue)
+    worker._check_lease = 0.1  # the dead worker's claim lapses quickly
+    await worker.process_available()
+    monkeypatch.undo()
+    monkeypatch.setattr(queue, "enqueue_many", remember)
+    await asyncio.sleep(0.15)
+    await worker.process_available()
+
+    assert len(enqueued) == 2 and enqueued[0] == enqueued[1]
+    assert queue.texts(CHAT) == ["payed"]
+    stored = await bids.get("1053")
+    assert stored is not None and stored.card_status == "payed"
 
 
 async def test_two_workers_racing_over_one_bid_send_each_status_once(

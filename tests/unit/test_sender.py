@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.pacing import Pacing, RateLimit
-from bot.notifications.sender import SendQueue
+from bot.notifications.send_queue import SendQueue
 from bot.storage.keys import RedisKeys
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 from typing import Any
@@ -11,7 +10,7 @@ import pytest
 from fakeredis import FakeAsyncRedis
 from redis.asyncio import Redis
 
-from bot.storage.bids import BidRecord, BidRepository
+from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 
 ALICE = 1001
@@ -56,7 +55,7 @@ async def test_a_saved_bid_reads_back_exactly_as_it_was_saved(bids: BidRepositor
     record = bid("18342", card_message_id=77)
     await bids.create(record)
     assert await bids.get("18342") == record
-    assert (await bids.get("18342") or record).last_notified_status is None
+    assert (await bids.get("18342") or record).card_status is None
 
 
 async def test_a_bid_the_bot_never_created_is_unknown(bids: BidRepository) -> None:
@@ -107,15 +106,23 @@ async def test_updating_a_bid_the_bot_does_not_know_leaves_no_half_record(
     bids: BidRepository, redis: Redis, keys: RedisKeys
 ) -> None:
     assert await bids.update_status("404", "payed", "Paid") is None
-    assert await bids.set_card_message("404", 5) is None
+    assert await bids.show("404", Audience.CUSTOMER, 5, "new") is None
+    assert not await bids.mark_told("404", card_status="payed", count_change=True)
     assert await redis.exists(keys.bid("404")) == 0
 
 
-async def test_the_message_showing_the_bid_card_is_remembered(bids: BidRepository) -> None:
+async def test_each_audience_has_one_live_card_and_learns_which_card_it_replaced(
+    bids: BidRepository,
+) -> None:
     await bids.create(bid("18342"))
-    await bids.set_card_message("18342", 4242)
+    assert await bids.show("18342", Audience.CUSTOMER, 4242, "new") is None
+    assert await bids.show("18342", Audience.CUSTOMER, 4242, "new") is None  # the same card
+    assert await bids.show("18342", Audience.CUSTOMER, 4250, "payed") == 4242
+    assert await bids.show("18342", Audience.OPERATOR, 90, "payed") is None
     record = await bids.get("18342")
-    assert record is not None and record.card_message_id == 4242
+    assert record is not None
+    assert (record.card_message_id, record.card_status) == (4250, "payed")
+    assert (record.operator_message_id, record.operator_status) == (90, "payed")
 
 
 async def test_the_reconciler_sees_bids_until_they_are_marked_final(bids: BidRepository) -> None:
@@ -126,11 +133,15 @@ async def test_the_reconciler_sees_bids_until_they_are_marked_final(bids: BidRep
     assert await bids.open_bids() == ["2"]
 
 
-async def test_saving_a_final_bid_again_does_not_reopen_it(bids: BidRepository) -> None:
-    await bids.create(bid("1"))
+async def test_a_bid_is_recorded_once_and_a_second_adopter_changes_nothing(
+    bids: BidRepository,
+) -> None:
+    assert await bids.create(bid("1", card_status="new"))
     await bids.mark_final("1")
-    await bids.create(bid("1", status="success", status_title="Done"))
+    assert not await bids.create(bid("1", status="success", status_title="Done"))
     assert await bids.open_bids() == []
+    record = await bids.get("1")
+    assert record is not None and (record.status, record.card_status) == ("new", "new")
 
 
 async def test_a_confirmation_finds_the_bid_it_created(bids: BidRepository) -> None:
@@ -139,16 +150,36 @@ async def test_a_confirmation_finds_the_bid_it_created(bids: BidRepository) -> N
     assert await bids.find_by_api_id("api-unknown") is None
 
 
-async def test_the_customer_is_told_about_each_status_once_however_many_workers_see_it(
+async def test_what_each_audience_was_told_moves_on_with_the_change_counter(
     bids: BidRepository,
 ) -> None:
     await bids.create(bid("18342"))
-    claims = await asyncio.gather(*(bids.mark_notified("18342", "payed") for _ in range(5)))
-    assert sorted(claims) == [False, False, False, False, True]
-    assert await bids.mark_notified("18342", "success")
-    assert not await bids.mark_notified("18342", "success")
+    assert await bids.mark_told(
+        "18342", card_status="payed", operator_status="payed", count_change=True
+    )
+    assert await bids.mark_told("18342", operator_status="success", count_change=True)
     record = await bids.get("18342")
-    assert record is not None and record.last_notified_status == "success"
+    assert record is not None
+    assert (record.card_status, record.operator_status, record.changes) == ("payed", "success", 2)
+
+
+async def test_a_record_from_before_per_audience_statuses_reads_as_told_to_both(
+    bids: BidRepository, redis: Redis, keys: RedisKeys
+) -> None:
+    await bids.create(bid("18342"))
+    await redis.hset(keys.bid("18342"), "last_notified_status", "payed")
+    record = await bids.get("18342")
+    assert record is not None and (record.card_status, record.operator_status) == ("payed", "payed")
+
+
+async def test_a_read_of_the_bid_is_stamped_with_redis_time(
+    bids: BidRepository, redis: Redis
+) -> None:
+    await bids.create(bid("18342"))
+    seconds, micros = await redis.time()
+    stamp = await bids.mark_checked("18342")
+    assert stamp is not None and abs(stamp - (seconds + micros / 1e6)) < 5
+    assert await bids.mark_checked("404") is None
 
 
 async def test_records_and_indexes_expire_after_the_retention_time(
@@ -190,5 +221,7 @@ async def test_demo_modes_in_process_store_updates_bids_the_same_way(keys: Redis
     await bids.create(bid("18342"))
     updated = await bids.update_status("18342", "payed", "Paid")
     assert updated is not None and updated.status == "payed"
-    assert await bids.mark_notified("18342", "payed")
-    assert not await bids.mark_notified("18342", "payed")
+    assert await bids.mark_told("18342", card_status="payed", count_change=True)
+    assert await bids.show("18342", Audience.CUSTOMER, 7, "payed") is None
+    assert await bids.mark_checked("18342") is not None
+    assert not await bids.create(bid("18342"))
