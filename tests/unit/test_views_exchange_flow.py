@@ -622,7 +622,9 @@ def test_a_general_create_error_is_shown_as_the_exchanger_said_it() -> None:
 def test_a_creation_without_an_answer_offers_a_safe_check_again() -> None:
     text, keyboard = render_create_uncertain(DRAFT)
 
-    assert "never create it twice" in sendable(text, keyboard)
+    shown = sendable(text, keyboard)
+    assert "never creates a second exchange" in shown
+    assert "I keep checking and will send its card here" in shown
     assert callbacks(keyboard) == [
         SummaryAction(draft=DRAFT, action="confirm").pack(),
         SummaryAction(draft=DRAFT, action="cancel").pack(),

@@ -13,7 +13,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.exchanger import Bid, NoBidExists, Unavailable, UnavailableReason
 from bot.i18n import create_i18n
 from bot.notifications.messages import NotificationRenderer
-from bot.storage.bids import BidRecord
+from bot.notifications.outgoing import CardRef
+from bot.storage.bids import Audience, BidRecord
 from bot.views.callbacks import OperatorAction
 from bot.views.operator import (
     Probe,
@@ -209,13 +210,13 @@ def test_mark_completed_asks_first_and_names_the_status_it_overrides() -> None:
     )
     assert labels(keyboard) == ["Yes, mark completed", "No"]
     assert actions(keyboard) == [
-        OperatorAction(action="complete_yes", bid_id="1053"),
+        OperatorAction(action="complete_yes", bid_id="1053", asked_at="cancel"),
         OperatorAction(action="complete_no", bid_id="1053"),
     ]
 
 
 def test_operator_callback_data_fits_telegram_for_the_longest_bid_id() -> None:
-    packed = OperatorAction(action="complete_yes", bid_id="9" * 20).pack()
+    packed = OperatorAction(action="complete_yes", bid_id="9" * 20, asked_at="scrpayerror").pack()
     assert len(packed.encode()) <= 64
 
 
@@ -252,17 +253,16 @@ def test_health_names_each_dependency_and_how_it_answered() -> None:
 # --- notifications (rendered outside any handler: no i18n context is set) -----------------------
 
 
-def test_customer_update_is_the_fresh_card_in_the_customers_language_replacing_the_old() -> None:
+def test_a_status_push_is_the_fresh_card_in_the_customers_language_as_a_new_message() -> None:
     i18n = create_i18n("en")
     renderer = NotificationRenderer(i18n, "en")
     bid = a_bid(status="success", status_title="Заявка выполнена", api_actions={"type": "finished"})
 
-    message = renderer.customer_update(a_record(locale="ru"), bid, edit=True)
+    message = renderer.customer_card(a_record(locale="ru"), bid, first=False, dedup_key="k")
 
     assert message.chat_id == CUSTOMER_CHAT
-    assert message.edit_message_id == 77
-    assert message.bid_card_of == "1053"
-    assert message.dedup_key == f"status:1053:success:{CUSTOMER_CHAT}"
+    assert message.card == CardRef(bid_id="1053", audience=Audience.CUSTOMER, status="success")
+    assert message.dedup_key == "k"
     shown = sendable(message.text, InlineKeyboardMarkup.model_validate(message.reply_markup)).text
     assert "Заявка выполнена" in shown.splitlines()[0]
     done = i18n.gettext("Done: the exchange is complete.", locale="ru")
@@ -270,20 +270,20 @@ def test_customer_update_is_the_fresh_card_in_the_customers_language_replacing_t
     assert done in shown
 
 
-def test_customer_update_as_a_new_message_edits_nothing() -> None:
+def test_a_bid_the_customer_has_not_seen_comes_as_created() -> None:
     renderer = NotificationRenderer(create_i18n("en"), "en")
 
-    message = renderer.customer_update(a_record(), a_bid(status="payed"), edit=False)
+    message = renderer.customer_card(a_record(), a_bid(status="new"), first=True, dedup_key="k")
 
-    assert message.edit_message_id is None
-    assert message.dedup_key == f"status:1053:payed:{CUSTOMER_CHAT}"
-    assert "Paid, the exchange is in progress." in parse_html(message.text).text
+    text = parse_html(message.text).text
+    assert text.startswith("✅ The exchanger has created your exchange.")
+    assert "Waiting for your payment." in text
 
 
 def test_a_customer_locale_the_bot_no_longer_speaks_falls_back_to_the_default() -> None:
     renderer = NotificationRenderer(create_i18n("en"), "en")
 
-    message = renderer.customer_update(a_record(locale="de"), a_bid(), edit=False)
+    message = renderer.customer_card(a_record(locale="de"), a_bid(), first=False, dedup_key="k")
 
     assert "Waiting for your payment." in parse_html(message.text).text
 
@@ -292,15 +292,20 @@ def test_operator_card_is_in_the_default_language_whatever_the_customer_speaks()
     renderer = NotificationRenderer(create_i18n("en"), "en")
     record = a_record(locale="ru")
 
-    new = renderer.operator_card(record, a_bid(), OPERATOR_CHAT, is_new=True, customer_name="Ann")
+    new = renderer.operator_card(
+        record, a_bid(), OPERATOR_CHAT, is_new=True, dedup_key="k1", customer_name="Ann"
+    )
     changed = renderer.operator_card(
-        record, a_bid(status="payed", status_title="Order is paid"), OPERATOR_CHAT, is_new=False
+        record,
+        a_bid(status="payed", status_title="Order is paid"),
+        OPERATOR_CHAT,
+        is_new=False,
+        dedup_key="k2",
     )
 
     assert new.chat_id == changed.chat_id == OPERATOR_CHAT
-    assert new.dedup_key == f"op:1053:new:{OPERATOR_CHAT}"
-    assert changed.dedup_key == f"op:1053:payed:{OPERATOR_CHAT}"
-    assert new.edit_message_id is None and new.bid_card_of is None
+    assert (new.dedup_key, changed.dedup_key) == ("k1", "k2")
+    assert changed.card == CardRef(bid_id="1053", audience=Audience.OPERATOR, status="payed")
     assert parse_html(new.text).text.startswith("🆕 New exchange #1053")
     assert parse_html(changed.text).text.startswith("🔄 #1053: Order is paid")
     keyboard = InlineKeyboardMarkup.model_validate(new.reply_markup)
@@ -311,6 +316,6 @@ def test_amounts_stay_exact_through_the_card() -> None:
     renderer = NotificationRenderer(create_i18n("en"), "en")
     bid = a_bid(amount_get=Decimal("0.00308641"), currency_code_get="BTC")
 
-    message = renderer.operator_card(a_record(), bid, OPERATOR_CHAT, is_new=True)
+    message = renderer.operator_card(a_record(), bid, OPERATOR_CHAT, is_new=True, dedup_key="k")
 
     assert "Gets: 0.00308641 BTC" in parse_html(message.text).text
