@@ -1,5 +1,6 @@
 """Notifications reach customers and operators through the paced sender (DESIGN.md §6): in
-order, within Telegram's limits, once, and despite 429s, dead processes and restarts."""
+order, within Telegram's limits, once, and despite 429s, dead processes, lost Redis data and
+restarts."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Chat, Message, Update, User
 from redis.asyncio import Redis
 
-from bot.notifications.outgoing import OutgoingMessage
-from bot.notifications.sender import SENDER_GROUP, PacedSender, SendQueue
+from bot.notifications.outgoing import CardRef, OutgoingMessage
+from bot.notifications.send_queue import SendQueue
+from bot.notifications.sender import SENDER_GROUP, PacedSender
 from bot.notifications.unblock import clear_blocked_mark
-from bot.storage.bids import BidRecord, BidRepository
+from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 from bot.telegram import create_bot
 from tests.fake_telegram import FakeTelegram, FloodRules, SimulatedUser
@@ -48,8 +50,13 @@ async def bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bot]:
 def make_sender(
     bot: Bot, redis: Redis, keys: RedisKeys, consumer: str = "one", **options: Any
 ) -> PacedSender:
+    bids = BidRepository(redis, keys)
+
+    async def card_shown(card: CardRef, message_id: int) -> int | None:
+        return await bids.show(card.bid_id, card.audience, message_id, card.status)
+
     settings: dict[str, Any] = {"chat_rate": 20.0, "retry_base": 0.05, **options}
-    return PacedSender(bot, redis, keys, BidRepository(redis, keys), consumer=consumer, **settings)
+    return PacedSender(bot, redis, keys, consumer=consumer, card_shown=card_shown, **settings)
 
 
 def note(user: SimulatedUser, text: str, key: str | None = None, **fields: Any) -> OutgoingMessage:
@@ -203,7 +210,7 @@ async def test_a_message_read_by_a_process_that_died_is_sent_by_another(
 ) -> None:
     alice = fake_telegram.user("Alice", started=True)
     survivor = make_sender(bot, redis, keys, "survivor", claim_timeout=0.3)
-    await survivor.ensure_group()
+    await redis.xgroup_create(keys.send_queue, SENDER_GROUP, id="0", mkstream=True)
     await queue.enqueue(note(alice, "Your bid is done"))
     # The dead process read the entry and never acknowledged it.
     await redis.xreadgroup(SENDER_GROUP, "dead", {keys.send_queue: ">"})
@@ -217,47 +224,102 @@ async def test_a_message_read_by_a_process_that_died_is_sent_by_another(
     assert (await redis.xpending(keys.send_queue, SENDER_GROUP))["pending"] == 0
 
 
-async def test_a_card_whose_message_is_gone_is_sent_anew_and_the_bid_remembers_it(
+def card(user: SimulatedUser, text: str, bid_id: str, status: str) -> OutgoingMessage:
+    return note(
+        user,
+        text,
+        key=f"s:{bid_id}:{status}",
+        card=CardRef(bid_id=bid_id, audience=Audience.CUSTOMER, status=status),
+        reply_markup={"inline_keyboard": [[{"text": "🔄 Refresh", "callback_data": "r"}]]},
+    )
+
+
+async def test_a_new_card_takes_the_buttons_of_the_one_it_replaces_and_the_bid_remembers_it(
+    fake_telegram: FakeTelegram, bot: Bot, redis: Redis, keys: RedisKeys, queue: SendQueue
+) -> None:
+    alice = fake_telegram.user("Alice", started=True)
+    bids = BidRepository(redis, keys)
+    await bids.create(bid_record("1053", alice.id))
+    sender = make_sender(bot, redis, keys)
+    await queue.enqueue(card(alice, "Bid 1053: new", "1053", "new"))
+    await sender.process_available(within=5)
+    first = alice.last_message
+
+    await queue.enqueue(card(alice, "Bid 1053: paid", "1053", "payed"))
+    await sender.process_available(within=5)
+
+    second = alice.last_message
+    assert [m.text for m in alice.bot_messages] == ["Bid 1053: new", "Bid 1053: paid"]
+    assert second.message_id != first.message_id
+    assert first.button_labels() == [] and second.button_labels() == ["🔄 Refresh"]
+    record = await bids.get("1053")
+    assert record is not None
+    assert (record.card_message_id, record.card_status) == (second.message_id, "payed")
+    assert len(fake_telegram.calls("editMessageText")) == 0
+
+
+async def test_a_card_whose_old_message_is_gone_still_arrives(
     fake_telegram: FakeTelegram, bot: Bot, redis: Redis, keys: RedisKeys, queue: SendQueue
 ) -> None:
     alice = fake_telegram.user("Alice", started=True)
     bids = BidRepository(redis, keys)
     await bids.create(bid_record("1053", alice.id, card_message_id=999))
-    fake_telegram.expect_rejection("editMessageText", "message to edit not found")
-    await queue.enqueue(
-        note(alice, "Bid 1053: paid", edit_message_id=999, bid_card_of="1053", key="s:1053:paid")
-    )
+    fake_telegram.expect_rejection("editMessageReplyMarkup", "message to edit not found")
+    await queue.enqueue(card(alice, "Bid 1053: paid", "1053", "payed"))
 
     await make_sender(bot, redis, keys).process_available(within=5)
 
-    card = alice.last_message
-    assert card.text == "Bid 1053: paid"
+    assert alice.last_message.text == "Bid 1053: paid"
     record = await bids.get("1053")
-    assert record is not None
-    assert record.card_message_id == card.message_id
+    assert record is not None and record.card_message_id == alice.last_message.message_id
 
 
-async def test_a_card_is_edited_in_place_and_an_identical_edit_counts_as_delivered(
+async def test_a_sender_killed_between_the_gate_and_telegrams_answer_loses_nothing(
     fake_telegram: FakeTelegram, bot: Bot, redis: Redis, keys: RedisKeys, queue: SendQueue
 ) -> None:
     alice = fake_telegram.user("Alice", started=True)
-    sender = make_sender(bot, redis, keys)
-    await queue.enqueue(note(alice, "Bid 7: new", key="s:7:new"))
-    await sender.process_available(within=5)
-    card_id = alice.last_message.message_id
-    fake_telegram.expect_rejection("editMessageText", "message is not modified")
+    fake_telegram.stall_next("sendMessage")
+    await queue.enqueue(note(alice, "Your money is on its way", key="status:1053:3:success"))
+    dying = make_sender(bot, redis, keys, "dying", lease=0.5, claim_timeout=0.3)
+    await dying.drain_once()  # passes the gate; the request is on its way
+    for _ in range(100):
+        if fake_telegram.calls("sendMessage"):
+            break
+        await asyncio.sleep(0.02)
+    for task in list(dying._in_flight.values()):  # kill -9: nothing of it runs any more
+        task.cancel()
+    await asyncio.gather(*dying._in_flight.values(), return_exceptions=True)
+    assert texts(alice) == []
 
-    await queue.enqueue_many(
-        [
-            note(alice, "Bid 7: <b>paid</b>", edit_message_id=card_id, key="s:7:paid"),
-            note(alice, "Bid 7: <b>paid</b>", edit_message_id=card_id, key="s:7:paid-again"),
-        ]
-    )
-    await sender.process_available(within=5)
+    survivor = make_sender(bot, redis, keys, "survivor", lease=0.5, claim_timeout=0.3)
+    await asyncio.sleep(0.35)
+    await survivor.process_available(within=5)
 
-    assert [m.text for m in alice.bot_messages] == ["Bid 7: paid"]
-    assert len(fake_telegram.calls("sendMessage")) == 1
+    assert texts(alice) == ["Your money is on its way"]
     assert await redis.xlen(keys.send_queue) == 0
+    await queue.enqueue(note(alice, "Your money is on its way", key="status:1053:3:success"))
+    await survivor.process_available(within=5)
+    assert texts(alice) == ["Your money is on its way"]  # a replay is still sent once
+
+
+async def test_redis_losing_its_data_mid_delivery_stops_nothing_that_comes_after(
+    fake_telegram: FakeTelegram, bot: Bot, redis: Redis, keys: RedisKeys, queue: SendQueue
+) -> None:
+    alice = fake_telegram.user("Alice", started=True)
+    sender = make_sender(bot, redis, keys, chat_rate=1.0)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await queue.enqueue_many([note(alice, f"update {n}") for n in range(3)])
+    await alice.wait_for_message("update 0", timeout=5)
+
+    # FLUSHALL, a failover or a restart without persistence, as the bot's keys see it.
+    await redis.delete(*[key async for key in redis.scan_iter(match=f"{keys.prefix}:*")])
+    await queue.enqueue(note(alice, "after the loss"))
+
+    await alice.wait_for_message("after the loss", timeout=10)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert texts(alice)[0] == "update 0" and texts(alice)[-1] == "after the loss"
 
 
 async def test_messages_queued_before_a_restart_are_sent_after_it(

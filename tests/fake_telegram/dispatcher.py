@@ -6,6 +6,8 @@ goes to ``rejections`` (injected failures do not: the bot did nothing wrong ther
 
 from __future__ import annotations
 
+import asyncio
+
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -63,6 +65,7 @@ class InjectedFailure:
     retry_after: int | None
     description: str | None
     drop_connection: bool
+    stall: bool = False
 
     def matches(self, method: str) -> bool:
         return self.remaining > 0 and self.method in ("*", method.lower())
@@ -93,6 +96,8 @@ class ApiDispatcher:
         self.requests: list[RecordedRequest] = []
         self.rejections: list[Rejection] = []
         self.failures: list[InjectedFailure] = []
+        # Set when the fake stops: stalled calls then end (as a dropped connection).
+        self.stopping = asyncio.Event()
 
     def _injected(self, method: str) -> InjectedFailure | None:
         for failure in self.failures:
@@ -118,6 +123,11 @@ class ApiDispatcher:
         self.requests.append(RecordedRequest(method, dict(params.values), now, token))
         failure = self._injected(method)
         if failure is not None:
+            if failure.stall:
+                # The request arrived and is never answered nor carried out: what Telegram's
+                # side sees of a client that died mid-request, before anything was delivered.
+                await self.stopping.wait()
+                raise DropConnectionError(method)
             if failure.drop_connection:
                 raise DropConnectionError(method)
             error = failure.error()

@@ -100,6 +100,7 @@ class FakeTelegram:
             self._tasks.append(asyncio.create_task(deliverer.run()))
 
     async def stop(self) -> None:
+        self.dispatcher.stopping.set()
         for bot in self.bots.values():
             bot.closed = True
             bot.updates_signal.notify()
@@ -218,6 +219,13 @@ class FakeTelegram:
             InjectedFailure(
                 method.lower(), count, status, retry_after, description, drop_connection
             )
+        )
+
+    def stall_next(self, method: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` hang unanswered and are never carried out
+        (for a client that dies mid-request: nothing reached the chat)."""
+        self.dispatcher.failures.append(
+            InjectedFailure(method.lower(), count, 0, None, None, False, stall=True)
         )
 
     def enable_flood_control(self, rules: FloodRules | None = None, *, reject: bool = True) -> None:
