@@ -165,7 +165,9 @@ class OutboxWorker:
     async def process_available(self) -> int:
         """Ingest everything queued, then run every check due now, and return (tests and
         one-off runs). Returns how many outbox entries were ingested."""
-        ingested = 0
+        abandoned = await self._stream.claim_abandoned(self._claim_idle_ms, self._batch)
+        await self._ingest(abandoned)
+        ingested = len(abandoned)
         while entries := await self._read(block=None):
             ingested += len(entries)
         while claims := await self._schedule.claim(self._concurrency, lease=self._check_lease):

@@ -110,6 +110,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     """
     state = request.app[STATE_KEY]
     method = request.match_info.get("method", "")
+    state.method_calls[method] += 1
     fault = state.take_fault(method)
     if fault is not None and fault.kind == "html":
         return web.Response(text=_ANTI_BOT_PAGE, content_type="text/html", status=503)

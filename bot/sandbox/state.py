@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -98,6 +99,8 @@ class SandboxState:
         self.seed: Seed = build_seed(self.config.public_base)
         self.bids: dict[int, Bid] = {}
         self.faults: list[Fault] = []
+        # API calls received, by method: what a client's behaviour costs the exchanger.
+        self.method_calls: Counter[str] = Counter()
         self.api_enabled = True
         self.maintenance = False
         self.maintenance_text = ""

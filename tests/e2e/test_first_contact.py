@@ -137,12 +137,11 @@ async def test_health_endpoint_reports_redis_and_mode(bot_app: ExchangeBotApp) -
         response = await client.get(f"http://127.0.0.1:{bot_app.settings.WEB_PORT}/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "redis": "ok",
-        "mode": "polling",
-        "exchanger": "remote",
-    }
+    body = response.json()
+    loops = body.pop("loops")
+    assert body == {"status": "ok", "redis": "ok", "mode": "polling", "exchanger": "remote"}
+    assert set(loops) == {"sender", "outbox-worker", "reconciler"}
+    assert all(loop["running"] and loop["restarts"] == 0 for loop in loops.values())
 
 
 async def test_commands_are_listed_in_both_languages(

@@ -18,6 +18,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import cast
 
 import aiohttp
@@ -32,6 +33,7 @@ from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.receiver import CallbackReceiver
 from bot.notifications.reconciler import Reconciler
+from bot.notifications.schedule import CheckSchedule
 from bot.notifications.tokens import CALLBACK_PATH_PREFIX, CallbackTokens
 from bot.notifications.worker import OutboxWorker
 from bot.sandbox import RunningSandbox
@@ -65,11 +67,11 @@ class RecordingSendQueue:
 
     def to(self, chat_id: int) -> list[str]:
         """The status codes each message to `chat_id` announced, in order (the operators'
-        new-bid card is not a status change and is left out)."""
+        card of a new bid is not a status change and is left out)."""
         return [
-            m.dedup_key.split(":")[2]
+            m.dedup_key.split(":")[3]
             for m in self.delivered
-            if m.chat_id == chat_id and ":new:" not in m.dedup_key
+            if m.chat_id == chat_id and ":0:new:" not in m.dedup_key
         ]
 
 
@@ -78,7 +80,7 @@ class Killed(BaseException):
 
 
 class DiesBeforeMarking(BidRepository):
-    async def mark_notified(self, bid_id: str, status: str) -> bool:
+    async def mark_told(self, bid_id: str, **told: object) -> bool:
         raise Killed
 
 
@@ -101,6 +103,7 @@ class Pipeline:
         *,
         claim_idle: float = 30.0,
         bids: BidRepository | None = None,
+        check_lease: float = 30.0,
     ) -> OutboxWorker:
         assert self.app.exchanger is not None
         return OutboxWorker(
@@ -112,13 +115,20 @@ class Pipeline:
             self.renderer,
             consumer=consumer,
             operator_chat_id=OPERATOR_CHAT,
+            schedule=CheckSchedule(self.redis, self.keys, min_interval=0),
             claim_idle=claim_idle,
+            check_lease=check_lease,
             outbox=self.outbox,
         )
 
     def reconciler(self, clock: list[float]) -> Reconciler:
         return Reconciler(
-            self.redis, self.keys, self.bids, self.outbox, interval=60, clock=lambda: clock[0]
+            self.redis,
+            self.keys,
+            self.bids,
+            CheckSchedule(self.redis, self.keys, min_interval=0),
+            interval=60,
+            clock=lambda: clock[0],
         )
 
     async def change(self, bid_id: str, status: str) -> None:
@@ -138,6 +148,11 @@ class Pipeline:
     async def pending(self) -> int:
         summary = await self.redis.xpending(self.keys.outbox, self.outbox.group)
         count: int = summary["pending"]
+        return count
+
+    async def due(self) -> int:
+        """Bids waiting for a read (the check schedule)."""
+        count: int = await self.redis.zcard(self.keys.notify_due)
         return count
 
 
@@ -172,7 +187,7 @@ async def pipeline(bot_app: ExchangeBotApp, sandbox: RunningSandbox) -> AsyncIte
     base_url = f"http://127.0.0.1:{port}"
     # Polling copied the handler data at start: the running service is told the URL instead.
     bid_service: BidService = bot_app.dispatcher.workflow_data["bid_service"]
-    bid_service._public_url = base_url
+    bid_service._callback_url = partial(tokens.url, base_url)
     try:
         yield Pipeline(
             bot_app,
@@ -198,7 +213,7 @@ async def new_bid(
     await greet(customer)
     bid_id = await create_sber_to_usdt_bid(customer)
     assert await pipeline.worker("announcer").process_available() == 1
-    assert pipeline.queue.delivered[-1].dedup_key == f"op:{bid_id}:new:{OPERATOR_CHAT}"
+    assert pipeline.queue.delivered[-1].dedup_key == f"op:{bid_id}:0:new:{OPERATOR_CHAT}"
     return bid_id, customer.chat.id
 
 
@@ -222,7 +237,7 @@ async def test_customer_and_operators_hear_each_status_change_once_from_real_cal
         ("success", "sent", 200),
     ]
     record = await pipeline.record(bid_id)
-    assert (record.status, record.last_notified_status) == ("success", "success")
+    assert (record.status, record.card_status, record.operator_status) == ("success",) * 3
     assert bid_id not in await pipeline.bids.open_bids()
     assert await pipeline.pending() == 0
 
@@ -245,7 +260,9 @@ async def test_fifty_duplicate_and_replayed_callbacks_give_no_extra_message(
             async with session.post(callback_url, data=body) as response:
                 assert (response.status, await response.text()) == (200, "OK")
 
+    reads = pipeline.sandbox.state.method_calls["bid_info"]
     assert await worker.process_available() == 50
+    assert pipeline.sandbox.state.method_calls["bid_info"] - reads == 1  # one read answers all
     assert pipeline.queue.to(chat_id) == ["payed", "realpay"]
     assert pipeline.queue.to(OPERATOR_CHAT) == ["payed", "realpay"]
     assert await pipeline.pending() == 0
@@ -265,13 +282,14 @@ async def test_forged_callback_gets_404_and_changes_nothing(
         "select",
     ]
 
+    written = await pipeline.stream_length()
     async with aiohttp.ClientSession() as session:
         for token in forged:
             url = pipeline.base_url + CALLBACK_PATH_PREFIX + token
             async with session.post(url, data={"bid_id": bid_id, "status": "success"}) as response:
                 assert response.status == 404, token
 
-    assert await pipeline.stream_length() == 1  # only the new-bid event, nothing forged
+    assert await pipeline.stream_length() == written  # nothing forged was queued
     assert await pipeline.worker().process_available() == 0
     assert pipeline.queue.to(chat_id) == []
 
@@ -308,19 +326,22 @@ async def test_worker_killed_between_handing_over_and_marking_still_sends_once(
 ) -> None:
     bid_id, chat_id = await new_bid(fake_telegram, pipeline)
     await pipeline.change(bid_id, "payed")
-    dying = pipeline.worker("worker-a", bids=DiesBeforeMarking(pipeline.redis, pipeline.keys))
+    dying = pipeline.worker(
+        "worker-a", bids=DiesBeforeMarking(pipeline.redis, pipeline.keys), check_lease=0.05
+    )
     with contextlib.suppress(Killed):
         await dying.process_available()
-    assert await pipeline.pending() == 1
+    assert await pipeline.due() == 1  # the read it was doing lapses, not the bid
 
     await asyncio.sleep(0.1)
-    assert await pipeline.worker("worker-b", claim_idle=0.05).process_available() == 1
+    await pipeline.worker("worker-b").process_available()
 
     customer = [m for m in pipeline.queue.enqueued if m.chat_id == chat_id]
     assert len(customer) == 2  # handed over twice, under one key
+    assert customer[0].dedup_key == customer[1].dedup_key
     assert pipeline.queue.to(chat_id) == ["payed"]
-    assert (await pipeline.record(bid_id)).last_notified_status == "payed"
-    assert await pipeline.pending() == 0
+    assert (await pipeline.record(bid_id)).card_status == "payed"
+    assert (await pipeline.pending(), await pipeline.due()) == (0, 0)
 
 
 async def test_a_lost_callback_is_caught_by_the_reconciler(
@@ -331,15 +352,16 @@ async def test_a_lost_callback_is_caught_by_the_reconciler(
     clock = [time.time()]
     reconciler = pipeline.reconciler(clock)
     assert await reconciler.run_once() == 1  # a new bid is due at once: nothing changed yet
-    assert await worker.process_available() == 1
+    await worker.process_available()
     assert pipeline.queue.to(chat_id) == []
 
     pipeline.sandbox.state.drop_next_callbacks(1)
     await pipeline.change(bid_id, "payed")
     assert await worker.process_available() == 0  # the exchanger never called
+    assert pipeline.queue.to(chat_id) == []
     clock[0] += 60
     assert await reconciler.run_once() == 1
-    assert await worker.process_available() == 1
+    await worker.process_available()
 
     assert pipeline.queue.to(chat_id) == ["payed"]
     assert [c.outcome for c in pipeline.sandbox.state.callback_log] == ["dropped"]
@@ -367,10 +389,16 @@ async def test_without_public_url_the_reconciler_alone_tells_every_change(
         NotificationRenderer(create_i18n("en"), "en"),
         consumer="only",
         operator_chat_id=None,
+        schedule=CheckSchedule(bot_app.redis, bot_app.keys, min_interval=0),
     )
     clock = [time.time()]
     reconciler = Reconciler(
-        bot_app.redis, bot_app.keys, bids, outbox, interval=60, clock=lambda: clock[0]
+        bot_app.redis,
+        bot_app.keys,
+        bids,
+        CheckSchedule(bot_app.redis, bot_app.keys, min_interval=0),
+        interval=60,
+        clock=lambda: clock[0],
     )
 
     assert await worker.process_available() == 1  # the new-bid event; no operator chat here
@@ -378,7 +406,7 @@ async def test_without_public_url_the_reconciler_alone_tells_every_change(
         sandbox.state.set_bid_status(int(bid_id), status)
         clock[0] += 60
         assert await reconciler.run_once() == 1
-        assert await worker.process_available() == 1
+        await worker.process_available()
 
     assert queue.to(chat_id) == ["payed", "realpay", "success"]
     assert sandbox.state.callback_log == []

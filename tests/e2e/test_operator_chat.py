@@ -56,7 +56,7 @@ async def chat(
 ) -> AsyncIterator[OperatorChat]:
     olga = fake_telegram.user("Olga")
     bob = fake_telegram.user("Bob")
-    alice = fake_telegram.user("Alice")
+    alice = fake_telegram.user("Alice", started=True)
     group = fake_telegram.group("Operators", members=[olga, bob])
     settings = make_settings(OPERATOR_CHAT_ID=str(group.id), ADMIN_IDS=f"{olga.id}")
     async with running_bot(settings) as app:
@@ -83,11 +83,13 @@ async def post_new_bid_card(chat: OperatorChat) -> tuple[str, ChatMessage]:
         status_title=bid.status_title,
         created_at=now,
         updated_at=now,
+        card_status=bid.status,  # she saw its card when she confirmed
+        operator_status=bid.status,  # this card, posted below
     )
     await BidRepository(app.redis, app.keys).create(record)
     renderer = NotificationRenderer(create_i18n("en"), "en")
     outgoing = renderer.operator_card(
-        record, bid, chat.group.id, is_new=True, customer_name="Alice"
+        record, bid, chat.group.id, is_new=True, dedup_key="op-card", customer_name="Alice"
     )
     markup = InlineKeyboardMarkup.model_validate(outgoing.reply_markup)
     await app.bot.send_message(outgoing.chat_id, outgoing.text, reply_markup=markup)
@@ -216,3 +218,22 @@ async def test_health_and_bid_lookup_are_not_for_customers(
         await chat.alice.send(command)
         reply = await chat.alice.wait_for_message()
         assert reply.body.startswith("Sorry, I did not understand that."), reply.body
+
+
+async def test_a_yes_given_after_the_customer_cancelled_completes_nothing(
+    chat: OperatorChat, sandbox: RunningSandbox
+) -> None:
+    olga = chat.as_member(chat.olga)
+    bid_id, card = await post_new_bid_card(chat)
+    await olga.click("✅ Mark completed")
+    await olga.wait_for_message("Now: ⏳ How to make payment (new)", kind="edit")
+    sandbox.state.set_bid_status(int(bid_id), "cancel")  # the customer cancels meanwhile
+
+    answer = await olga.click("Yes, mark completed")
+
+    assert answer.show_alert
+    assert answer.text is not None and "changed meanwhile" in answer.text
+    assert "nothing was done" in answer.text
+    assert exchanger_bid(sandbox, bid_id)["status"] == "cancel"
+    shown = await olga.wait_for_message(f"#{bid_id}:", kind="edit")
+    assert shown.message_id == card.message_id and "(cancel)" in shown.body
