@@ -1,4 +1,6 @@
-"""The deployed app tells the customer and the operators about every status change, once.
+"""The deployed app tells the customer and the operators about every status change, once,
+as a new message (a push: an edit does not notify the phone), and only the newest card of a
+bid keeps its buttons.
 
 Everything runs as in production: the sandbox exchanger posts its real callbacks over HTTP to
 the bot's web server (PUBLIC_URL), the app's own worker reads bid_info, its paced sender
@@ -20,13 +22,34 @@ from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot
 from tests.e2e.steps import create_sber_to_usdt_bid, greet
 from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.users import SimulatedUser
+from tests.fake_telegram.users import SimulatedGroup, SimulatedUser
 from tests.redis_server import free_port
 
 
 def status_updates(user: SimulatedUser) -> list[str]:
-    """Every status update the customer was shown: a new card, or the last card edited."""
+    """Every status update the customer was shown, as a new card or an edit of one."""
     return [e.message.body for e in user.chat.events if e.message.body.startswith("🔔")]
+
+
+def pushes(fake_telegram: FakeTelegram, chat_id: int) -> list[str]:
+    """Status updates sent as new messages to one chat (each rings the phone)."""
+    return [
+        str(r.params["text"])
+        for r in fake_telegram.calls("sendMessage")
+        if int(str(r.params["chat_id"])) == chat_id and str(r.params["text"]).startswith("🔔")
+    ]
+
+
+def edits_with_status_updates(fake_telegram: FakeTelegram) -> list[object]:
+    return [r for r in fake_telegram.calls("editMessageText") if "🔔" in str(r.params)]
+
+
+def cards_with_buttons(chat: SimulatedUser | SimulatedGroup, bid_id: str) -> list[int]:
+    return [
+        m.message_id
+        for m in chat.bot_messages
+        if f"#{bid_id}" in m.body and m.reply_markup and m.button_labels()
+    ]
 
 
 async def wait_until(condition: object, *, within: float = 10.0) -> None:
@@ -37,7 +60,7 @@ async def wait_until(condition: object, *, within: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_customer_and_operators_hear_each_change_once_through_real_callbacks(
+async def test_each_change_the_exchanger_makes_rings_the_customer_and_the_operators_once(
     fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
 ) -> None:
     port = free_port()
@@ -52,21 +75,53 @@ async def test_customer_and_operators_hear_each_change_once_through_real_callbac
     async with running_bot(settings):
         await greet(alice)
         bid_id = await create_sber_to_usdt_bid(alice)
+        first_card = alice.last_message
         await operators.wait_for_message(f"New exchange #{bid_id}")
 
         for status in ("payed", "realpay", "success"):
             sandbox.state.set_bid_status(int(bid_id), status)
             await operators.wait_for_message(f"({status})", timeout=10)
-        card = await alice.wait_for_message("The order is completed", timeout=10)
-
-        # The card was the chat's last message, so each change edited it in place; payed and
-        # realpay read the same to a customer, so that identical edit is not sent at all.
-        assert card.body.startswith("🔔") and f"Exchange #{bid_id}" in card.body
-        edits = [r for r in fake_telegram.calls("editMessageText") if r.params.get("chat_id")]
-        to_alice = [r for r in edits if int(r.params["chat_id"]) == alice.id]
-        assert len([r for r in to_alice if "🔔" in str(r.params.get("text"))]) == 2
+        await wait_until(lambda: len(pushes(fake_telegram, alice.id)) == 3)
+        await wait_until(lambda: len(cards_with_buttons(alice, bid_id)) == 1)
+        alice.skip_pending()
         await alice.expect_no_message(within=0.5)
+
+        rung = pushes(fake_telegram, alice.id)
+        assert ["Order is paid" in rung[0], "The order is completed" in rung[2]] == [True, True]
+        assert edits_with_status_updates(fake_telegram) == []
+        newest = alice.last_message
+        assert newest.body.startswith("🔔") and "The order is completed" in newest.body
+        assert cards_with_buttons(alice, bid_id) == [newest.message_id]
+        assert alice.messages[first_card.message_id].button_labels() == []
+        assert len([m for m in operators.bot_messages if f"#{bid_id}" in m.body]) == 4
+        assert cards_with_buttons(operators, bid_id) == [operators.last_message.message_id]
         assert [c.outcome for c in sandbox.state.callback_log] == ["sent"] * 3
+
+
+async def test_a_change_the_customer_makes_with_a_button_is_shown_in_place_not_pushed(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    operators = fake_telegram.group("Operators")
+    settings = make_settings(
+        WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}", OPERATOR_CHAT_ID=operators.id
+    )
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        await create_sber_to_usdt_bid(alice)
+        card = alice.last_message
+
+        await alice.click("✅ I paid")
+        await alice.wait_for_message(kind="edit")
+        await alice.click("Yes")
+        paid = await alice.wait_for_message("Order is paid", kind="edit")
+
+        await operators.wait_for_message("(payed)", timeout=10)
+        assert paid.message_id == card.message_id
+        await alice.expect_no_message(within=1.0)
+        assert pushes(fake_telegram, alice.id) == []
+        assert sandbox.state.callback_log[-1].status == "payed"
 
 
 async def test_fifty_duplicate_and_replayed_callbacks_bring_no_extra_message(
@@ -80,6 +135,8 @@ async def test_fifty_duplicate_and_replayed_callbacks_bring_no_extra_message(
         bid_id = await create_sber_to_usdt_bid(alice)
         sandbox.state.set_bid_status(int(bid_id), "payed")
         await alice.wait_for_message("🔔", timeout=10)
+        await wait_until(lambda: len(cards_with_buttons(alice, bid_id)) == 1)
+        alice.skip_pending()
 
         assert app.redis is not None
         bids = BidRepository(app.redis, app.keys)
@@ -87,6 +144,7 @@ async def test_fifty_duplicate_and_replayed_callbacks_bring_no_extra_message(
         assert record is not None
         token = CallbackTokens(await get_or_create_secret(app.redis, app.keys, "callback"))
         url = f"http://127.0.0.1:{port}{CALLBACK_PATH_PREFIX}{token.make(record.api_id)}"
+        reads = sandbox.state.method_calls["bid_info"]
         async with aiohttp.ClientSession() as session:
             for replay in range(50):
                 status = ("payed", "new", "success")[replay % 3]  # replays and lies
@@ -95,6 +153,8 @@ async def test_fifty_duplicate_and_replayed_callbacks_bring_no_extra_message(
 
         await alice.expect_no_message(within=1.5)
         assert len(status_updates(alice)) == 1
+        assert len(pushes(fake_telegram, alice.id)) == 1
+        assert sandbox.state.method_calls["bid_info"] - reads <= 3  # not one per callback
 
 
 async def test_a_forged_callback_gets_404_and_no_message(
@@ -142,8 +202,8 @@ async def test_without_a_public_url_the_reconciler_alone_tells_every_change(
             await asyncio.sleep(0.5)  # a reconciler round or two: nothing more may come
 
         assert sandbox.state.callback_log == []  # no callback_url was ever handed out
-        edits = [r for r in fake_telegram.calls("editMessageText") if "🔔" in str(r.params)]
-        assert len(edits) == 2  # payed and realpay look the same: one edit for both
+        assert len(pushes(fake_telegram, alice.id)) == 3
+        assert edits_with_status_updates(fake_telegram) == []
 
 
 async def test_a_dropped_callback_is_caught_by_the_reconciler(
@@ -175,12 +235,12 @@ async def test_telegram_asking_to_retry_after_3_seconds_is_waited_out(
     async with running_bot(settings):
         await greet(alice)
         bid_id = await create_sber_to_usdt_bid(alice)
-        fake_telegram.fail_next("editMessageText", status=429, retry_after=3)
+        fake_telegram.fail_next("sendMessage", status=429, retry_after=3)
         refused_at = time.monotonic()
 
         sandbox.state.set_bid_status(int(bid_id), "payed")
 
         await alice.wait_for_message("🔔", timeout=15)
         assert time.monotonic() - refused_at >= 3
-        attempts = [r for r in fake_telegram.calls("editMessageText") if "🔔" in str(r.params)]
+        attempts = [r for r in fake_telegram.calls("sendMessage") if "🔔" in str(r.params)]
         assert len(status_updates(alice)) == 1 and len(attempts) >= 2
