@@ -154,6 +154,7 @@ class BidCreation:
         timeout: float,
         lease: float,
         recheck_delay: float = 60.0,
+        settle_margin: float = SETTLE_MARGIN,
     ) -> None:
         self._exchanger = exchanger
         self._bids = bids
@@ -166,6 +167,7 @@ class BidCreation:
         self._timeout = timeout
         self._lease = lease
         self._recheck_delay = recheck_delay
+        self._settle_margin = settle_margin
 
     # --- the customer's side ----------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class BidCreation:
             customer.user_id, customer.chat_id, customer.locale, customer.lang, order.direction_id
         )
         state, bid_id = await self._ledger.begin(
-            order.api_id, claim, lease=self._lease, settle=self._timeout + SETTLE_MARGIN
+            order.api_id, claim, lease=self._lease, settle=self._timeout + self._settle_margin
         )
         if state is not None:
             return await self._where_it_stands(order.api_id, state, bid_id, claim)
@@ -295,9 +297,8 @@ class BidCreation:
         now = await _redis_now(self._redis)
         if now < entry.settle_at:
             # Our request may still be on its way: nothing found proves nothing yet.
-            await self._ledger.reschedule(
-                entry.api_id, after=entry.settle_at - now + 1, failed=False
-            )
+            after = min(self._recheck_delay, entry.settle_at - now + 0.1)
+            await self._ledger.reschedule(entry.api_id, after=after, failed=False)
             return Uncertain()
         if await self._ledger.mark_absent(entry.api_id):
             logger.info("Creation %s made no bid: given up", entry.api_id)
