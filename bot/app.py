@@ -41,6 +41,7 @@ from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.chats import ChatLog
 from bot.storage.cipher import DataCipher
+from bot.storage.fsm import SealedStorage, conversation_cipher
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import CreationGuard
 from bot.storage.profiles import UserProfiles
@@ -55,7 +56,9 @@ logger = logging.getLogger(__name__)
 # How long a stop waits for updates that are being handled (an exchanger call included).
 UPDATE_GRACE_SECONDS = 15.0
 
-FSM_TTL = timedelta(days=7)
+# A conversation survives a restart and a customer who steps away to find a card; a draft left
+# for a day is abandoned (its quote is stale anyway), and its answers should not outlive that.
+FSM_TTL = timedelta(days=1)
 
 DEMO_BANNER = """
 ==========================================================================
@@ -81,10 +84,17 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 
 
 def build_dispatcher(
-    *, redis: Redis, keys: RedisKeys, i18n: CatalogI18n, profiles: UserProfiles
+    *,
+    redis: Redis,
+    keys: RedisKeys,
+    i18n: CatalogI18n,
+    profiles: UserProfiles,
+    cipher: DataCipher,
 ) -> Dispatcher:
     key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
-    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+    storage = SealedStorage(
+        RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL), cipher
+    )
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.
     isolation = RedisEventIsolation(redis, key_builder=key_builder)
@@ -164,8 +174,13 @@ class ExchangeBotApp:
         )
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
+        data_cipher = DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
         self.dispatcher = build_dispatcher(
-            redis=self.redis, keys=self.keys, i18n=i18n, profiles=profiles
+            redis=self.redis,
+            keys=self.keys,
+            i18n=i18n,
+            profiles=profiles,
+            cipher=await conversation_cipher(self.redis, self.keys, data_cipher),
         )
         webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
             self.redis, self.keys, "webhook"
@@ -196,9 +211,7 @@ class ExchangeBotApp:
                 public_url=settings.PUBLIC_URL,
                 outbox=outbox,
             ),
-            requisites=SavedRequisites(
-                self.redis, self.keys, DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
-            ),
+            requisites=SavedRequisites(self.redis, self.keys, data_cipher),
             background=self.background,
             redis=self.redis,
         )

@@ -105,7 +105,6 @@ from handlers.screen import send_screen, show_screen
 logger = logging.getLogger(__name__)
 
 AMOUNT_ERROR_FIELDS = ("sum1", "sum2", "sum1c", "sum2c")
-REMEMBER_KEY = "remember_candidates"
 
 
 class Exchange(StatesGroup):
@@ -920,7 +919,7 @@ async def _created(flow: Flow, direction: Direction, outcome: CreateOutcome, cha
     if candidates and requisites.enabled:
         consent = await requisites.consent(user_id)
         if consent is None:
-            await flow.state.update_data({REMEMBER_KEY: candidates})
+            await requisites.hold_for_consent(user_id, candidates)
             text, keyboard = render_consent_question()
             await flow.bot.send_message(chat_id, text, reply_markup=keyboard)
         elif consent:
