@@ -15,7 +15,7 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation
 from aiogram.types import BotCommand
 from aiohttp import web
 from redis.asyncio import Redis
@@ -93,7 +93,7 @@ def build_dispatcher(
 ) -> Dispatcher:
     key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
     storage = SealedStorage(
-        RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL), cipher
+        redis, cipher, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL
     )
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.

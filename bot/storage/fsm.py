@@ -2,7 +2,7 @@
 
 The draft of an exchange holds what the customer typed (card numbers, e-mail, phone) and a payout
 request holds a wallet; aiogram's RedisStorage would keep them as plain JSON for anyone who reads
-a dump of Redis. Here the state (a step name, nothing personal) stays in RedisStorage as before,
+a dump of Redis. Here the state (a step name, nothing personal) is kept as RedisStorage keeps it,
 and the whole data blob is sealed with the data cipher, its Redis key as associated data, so a
 blob copied to another chat or user does not open there either.
 
@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
-from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.base import KeyBuilder, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
@@ -58,28 +59,31 @@ async def conversation_cipher(
     return DataCipher([key])
 
 
-class SealedStorage(BaseStorage):
-    """RedisStorage whose data is sealed; state, TTLs and key names are RedisStorage's."""
+class SealedStorage(RedisStorage):
+    """RedisStorage whose data is sealed; state, TTLs and key names stay RedisStorage's.
 
-    def __init__(self, inner: RedisStorage, cipher: DataCipher) -> None:
-        self._inner = inner
+    A subclass rather than a wrapper so that what looks for the bot's Redis under the FSM
+    storage (the operator's /health) still finds it; every data read and write is overridden.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        cipher: DataCipher,
+        *,
+        key_builder: KeyBuilder,
+        state_ttl: timedelta,
+        data_ttl: timedelta,
+    ) -> None:
+        super().__init__(redis, key_builder, state_ttl=state_ttl, data_ttl=data_ttl)
         self._cipher = cipher
-
-    def _state_key(self, key: StorageKey) -> str:
-        return self._inner.key_builder.build(key, "state")
-
-    def _data_key(self, key: StorageKey) -> str:
-        return self._inner.key_builder.build(key, "data")
-
-    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._inner.set_state(key, state)
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The state, or None when the data beside it cannot be read: a customer in the middle
         of a form whose answers are gone is routed as having no conversation at all, and is
         answered, instead of meeting a handler that finds no draft and says nothing."""
-        data_key = self._data_key(key)
-        state, sealed = await self._inner.redis.mget(self._state_key(key), data_key)
+        data_key = self.key_builder.build(key, "data")
+        state, sealed = await self.redis.mget(self.key_builder.build(key, "state"), data_key)
         if state is None:
             return None
         if sealed is not None and self._open(data_key, sealed) is None:
@@ -92,17 +96,17 @@ class SealedStorage(BaseStorage):
             raise DataNotDictLikeError(
                 f"Data must be a dict or dict-like object, got {type(data).__name__}"
             )
-        data_key = self._data_key(key)
+        data_key = self.key_builder.build(key, "data")
         if not data:
-            await self._inner.redis.delete(data_key)
+            await self.redis.delete(data_key)
             return
-        plaintext = self._inner.json_dumps(data).encode()
+        plaintext = self.json_dumps(data).encode()
         sealed = self._cipher.seal(plaintext, associated_data("fsm", data_key))
-        await self._inner.redis.set(data_key, sealed, ex=self._inner.data_ttl)
+        await self.redis.set(data_key, sealed, ex=self.data_ttl)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        data_key = self._data_key(key)
-        sealed = await self._inner.redis.get(data_key)
+        data_key = self.key_builder.build(key, "data")
+        sealed = await self.redis.get(data_key)
         if sealed is None:
             return {}
         data = self._open(data_key, sealed)
@@ -116,16 +120,15 @@ class SealedStorage(BaseStorage):
         plaintext = self._cipher.open(raw, associated_data("fsm", data_key))
         if plaintext is None:
             return None
-        data = self._inner.json_loads(plaintext.decode())
+        data = self.json_loads(plaintext.decode())
         return data if isinstance(data, dict) else None
 
     async def _drop(self, key: StorageKey) -> None:
-        await self._inner.redis.delete(self._state_key(key), self._data_key(key))
+        await self.redis.delete(
+            self.key_builder.build(key, "state"), self.key_builder.build(key, "data")
+        )
         logger.warning(
             "Conversation data of chat %s could not be read (DATA_KEY replaced, or damaged) "
             "and was dropped: the customer starts over",
             key.chat_id,
         )
-
-    async def close(self) -> None:
-        await self._inner.close()

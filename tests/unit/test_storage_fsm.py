@@ -31,7 +31,7 @@ def cipher_for(setting: str) -> DataCipher:
 
 def sealed_storage(redis: Redis, keys: RedisKeys, cipher: DataCipher) -> SealedStorage:
     builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
-    return SealedStorage(RedisStorage(redis, builder, state_ttl=TTL, data_ttl=TTL), cipher)
+    return SealedStorage(redis, cipher, key_builder=builder, state_ttl=TTL, data_ttl=TTL)
 
 
 @pytest.fixture
@@ -96,7 +96,11 @@ async def test_a_draft_copied_to_another_customer_is_dropped_for_them_once(
     ]
 
 
-@pytest.mark.parametrize("stored", [b'{"draft": {"answers": {}}}', b"\x01" + b"\x00" * 40])
+@pytest.mark.parametrize(
+    "stored",
+    [b'{"draft": {"answers": {}}}', b"\x01" + b"\x00" * 40],
+    ids=["plain, from before sealing", "damaged"],
+)
 async def test_plain_or_damaged_data_reads_as_no_conversation(
     storage: SealedStorage, redis: Redis, keys: RedisKeys, stored: bytes
 ) -> None:
@@ -137,3 +141,11 @@ async def test_with_a_data_key_conversations_are_sealed_with_it_and_nothing_is_g
         assert await conversation_cipher(redis, keys, data_cipher) is data_cipher
     assert caplog.records == []
     assert await redis.exists(keys.generated_secret("conversations")) == 0
+
+
+def test_every_data_path_of_redis_storage_is_sealed() -> None:
+    """An aiogram upgrade that adds a RedisStorage method reading or writing data directly
+    (plain JSON) must not slip past the sealing: it fails here until it is overridden."""
+    not_about_data = {"__init__", "from_url", "create_isolation", "close", "set_state"}
+    own = {name for name, value in vars(RedisStorage).items() if callable(value)}
+    assert own - not_about_data <= set(vars(SealedStorage))
