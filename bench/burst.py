@@ -37,6 +37,7 @@ HINTS = ("payed", "success", "realpay", "new", "cancel")
 CONNECTIONS = 32
 SETTLE = 0.5
 _HEADLINE = re.compile(r"Status changed: <b>(.*?)</b>")
+_BODY_HEADLINE = re.compile(r"🔔 Status changed: (.*)")
 _STATUS_BY_TITLE = {STATUS_TITLES[status].en: status for status in (FIRST, SECOND)}
 
 
@@ -53,10 +54,13 @@ class BurstResult:
     expected: set[tuple[int, str]] = field(default_factory=set)
     deadline: float = 0.0
     sandbox_callbacks_not_ok: int = 0
+    bid_info_calls: int = 0
+    received: Counter[tuple[int, str]] = field(default_factory=Counter)
 
     @property
     def delivered(self) -> Counter[tuple[int, str]]:
-        return Counter((chat, status) for chat, status, _ in self.deliveries)
+        """What the customers have in their chats (not what calls were made): (chat, status)."""
+        return self.received
 
     def busiest_second(self) -> int:
         times = sorted(at for _, _, at in self.deliveries)
@@ -87,7 +91,7 @@ class BurstResult:
             took = self.outbox_drained_at - self.began
             out.append(
                 f"   worker drained the outbox {took:.1f} s after the burst began "
-                f"({self.total / took:.0f} events/s, one bid_info each)"
+                f"({self.total / took:.0f} events/s)"
             )
         else:
             out.append(f"   worker had not drained the outbox after {self.deadline:g} s")
@@ -106,6 +110,10 @@ class BurstResult:
                     f"busiest 1 s: {self.busiest_second()} messages "
                     f"(ceiling {self.ceiling:g}/s)"
                 )
+        out.append(
+            f"   exchanger calls: {self.bid_info_calls} bid_info for {self.total} callbacks "
+            f"({self.bid_info_calls / max(self.total, 1):.3f} per callback)"
+        )
         delivered = self.delivered
         lost = len(self.expected - delivered.keys())
         duplicated = sum(1 for count in delivered.values() if count > 1)
@@ -131,7 +139,14 @@ def burst_jobs(bids: list[OpenBid], total: int, rng: random.Random) -> list[tupl
 
 
 def status_of(text: str) -> str:
+    """The status a sent message announces, from its HTML headline."""
     found = _HEADLINE.search(text)
+    return _STATUS_BY_TITLE.get(found.group(1), "?") if found else "?"
+
+
+def status_of_body(text: str) -> str:
+    """The status a message in a chat announces, from its plain-text headline."""
+    found = _BODY_HEADLINE.match(text)
     return _STATUS_BY_TITLE.get(found.group(1), "?") if found else "?"
 
 
@@ -151,6 +166,7 @@ async def measure_burst(
     expected = {(bid.chat_id, FIRST) for bid in bids} | {(chat, SECOND) for chat in twice}
 
     log_start = len(state.callback_log) + len(bids)
+    reads_before = state.method_calls["bid_info"]
     state.drop_next_callbacks(len(bids))
     for bid in bids:
         state.set_bid_status(bid.bid_id, FIRST)
@@ -203,6 +219,12 @@ async def measure_burst(
         if not accepted and await asyncio.to_thread(parent.poll, 30):
             result.accept = parent.recv()
         await state.callbacks.wait_idle()
+        result.bid_info_calls = state.method_calls["bid_info"] - reads_before
+        result.received = Counter(
+            (chat_id, status)
+            for chat_id, text in world.received()
+            if (status := status_of_body(text)) in (FIRST, SECOND)
+        )
         result.sandbox_callbacks_not_ok = sum(
             1 for record in state.callback_log[log_start:] if record.http_status != 200
         )

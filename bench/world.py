@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,9 +29,11 @@ from bot.i18n import api_lang
 from bot.notifications.outbox import GROUP
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.sandbox.php import restore_url
-from bot.services.bids import BidOrder, BidService, CreateStatus, Customer, new_api_id
+from bot.services.bids import BidService
+from bot.services.creation import BidOrder, Created, Customer, new_api_id
 from bot.storage.keys import RedisKeys
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.users import SimulatedUser
 from tests.redis_server import free_port
 
 # A valid create_bid for sandbox direction 44, Sberbank RUB -> Tether TRC20 USDT
@@ -65,6 +67,7 @@ class World:
     sandbox: RunningSandbox
     redis: Redis
     keys: RedisKeys
+    customers: dict[int, SimulatedUser] = field(default_factory=dict)
 
     async def open_bids(self, count: int, *, name: str) -> list[OpenBid]:
         """`count` customers, each with a started chat and a new bid in status "new"."""
@@ -80,8 +83,9 @@ class World:
             )
             async with limit:
                 outcome = await service.create(customer, order)
-            if outcome.status is not CreateStatus.CREATED or outcome.record is None:
-                raise RuntimeError(f"create_bid failed: {outcome.status} {outcome.error}")
+            if not isinstance(outcome, Created):
+                raise RuntimeError(f"create_bid failed: {outcome}")
+            self.customers[user.id] = user
             bid_id = int(outcome.record.bid_id)
             url = restore_url(self.sandbox.state.bid(bid_id).callback_url)
             return OpenBid(bid_id, user.id, url)
@@ -89,8 +93,10 @@ class World:
         return list(await asyncio.gather(*(one(number) for number in range(count))))
 
     async def outbox_drained(self) -> bool:
-        """Every outbox event read and acknowledged by the worker."""
-        return await _group_done(self.redis, self.keys.outbox, GROUP)
+        """Every outbox event read and acknowledged by the worker, and every bid it made due
+        read with bid_info."""
+        due: int = await self.redis.zcard(self.keys.notify_due)
+        return due == 0 and await _group_done(self.redis, self.keys.outbox, GROUP)
 
     async def send_queue_empty(self) -> bool:
         """The sender deletes an entry once Telegram took it (or it was dropped)."""
@@ -108,6 +114,15 @@ class World:
                 return True
             await asyncio.sleep(POLL)
         return False
+
+    def received(self) -> list[tuple[int, str]]:
+        """What the customers have in their chats now, whichever Bot API call put it there:
+        (chat id, text) of every bot message."""
+        return [
+            (chat_id, message.text or "")
+            for chat_id, user in self.customers.items()
+            for message in user.bot_messages
+        ]
 
     def send_messages_since(self, cursor: int) -> tuple[list[tuple[int, str, float]], int]:
         """sendMessage calls recorded from index `cursor` on: (chat id, text, monotonic time),

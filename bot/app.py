@@ -15,7 +15,7 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation
 from aiogram.types import BotCommand
 from aiohttp import web
 from redis.asyncio import Redis
@@ -45,6 +45,7 @@ from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.creations import CreationLedger
+from bot.storage.fsm import SealedStorage, conversation_cipher
 from bot.storage.keys import RedisKeys
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
@@ -59,7 +60,9 @@ logger = logging.getLogger(__name__)
 # How long a stop waits for updates that are being handled (an exchanger call included).
 UPDATE_GRACE_SECONDS = 15.0
 
-FSM_TTL = timedelta(days=7)
+# A conversation survives a restart and a customer who steps away to find a card; a draft left
+# for a day is abandoned (its quote is stale anyway), and its answers should not outlive that.
+FSM_TTL = timedelta(days=1)
 # The sender's Telegram requests time out sooner than aiogram's default (60 s): the lease on a
 # message's dedup key covers two of them (bot/notifications/sender.py `sending_lease`).
 SENDER_REQUEST_TIMEOUT = 20.0
@@ -88,10 +91,17 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 
 
 def build_dispatcher(
-    *, redis: Redis, keys: RedisKeys, i18n: CatalogI18n, profiles: UserProfiles
+    *,
+    redis: Redis,
+    keys: RedisKeys,
+    i18n: CatalogI18n,
+    profiles: UserProfiles,
+    cipher: DataCipher,
 ) -> Dispatcher:
     key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
-    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+    storage = SealedStorage(
+        redis, cipher, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL
+    )
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.
     isolation = RedisEventIsolation(redis, key_builder=key_builder)
@@ -166,8 +176,13 @@ class ExchangeBotApp:
         )
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
+        data_cipher = DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
         self.dispatcher = build_dispatcher(
-            redis=self.redis, keys=self.keys, i18n=i18n, profiles=profiles
+            redis=self.redis,
+            keys=self.keys,
+            i18n=i18n,
+            profiles=profiles,
+            cipher=await conversation_cipher(self.redis, self.keys, data_cipher),
         )
         webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
             self.redis, self.keys, "webhook"
@@ -205,9 +220,7 @@ class ExchangeBotApp:
             catalog=Catalog(self.exchanger, JsonCache(self.redis, self.keys)),
             bids=bids,
             bid_service=bid_service,
-            requisites=SavedRequisites(
-                self.redis, self.keys, DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
-            ),
+            requisites=SavedRequisites(self.redis, self.keys, data_cipher),
             background=self.background,
             events_isolation=self.dispatcher.fsm.events_isolation,
             redis=self.redis,

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.storage.cipher import parse_data_keys
+
 SUPPORTED_LOCALES = ("en", "ru")
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
@@ -144,6 +146,13 @@ class Settings(BaseSettings):
         secret = value.get_secret_value()
         if secret and not _SECRET_TOKEN_RE.match(secret):
             raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("DATA_KEY")
+    @classmethod
+    def _data_key(cls, value: SecretStr) -> SecretStr:
+        # Random keys only, comma-separated for rotation: a passphrase is guessable offline.
+        parse_data_keys(value.get_secret_value())
         return value
 
     @field_validator("ADMIN_IDS", mode="before")

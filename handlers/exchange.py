@@ -113,7 +113,6 @@ from handlers.screen import ScreenTarget, make_live, send_screen, show_on, show_
 logger = logging.getLogger(__name__)
 
 AMOUNT_ERROR_FIELDS = ("sum1", "sum2", "sum1c", "sum2c")
-REMEMBER_KEY = "remember_candidates"
 
 
 class Exchange(StatesGroup):
@@ -1032,7 +1031,7 @@ async def _created(flow: Flow, outcome: Created) -> None:
     if candidates and requisites.enabled:
         consent = await requisites.consent(flow.user_id)
         if consent is None:
-            await flow.state.update_data({REMEMBER_KEY: candidates})
+            await requisites.hold_for_consent(flow.user_id, candidates)
             text, keyboard = render_consent_question()
             await flow.bot.send_message(flow.chat_id, text, reply_markup=keyboard)
         elif consent:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -13,7 +12,6 @@ from bot.storage.requisites import SavedRequisites
 from bot.views.callbacks import SavedDetailAction
 from bot.views.menu import MENU_SAVED_DETAILS
 from bot.views.saved_details import render_saved_details
-from handlers.exchange import REMEMBER_KEY
 from handlers.filters import MenuButton
 from handlers.screen import show_screen
 
@@ -34,19 +32,16 @@ async def saved_detail_action(
     query: CallbackQuery,
     callback_data: SavedDetailAction,
     bot: Bot,
-    state: FSMContext,
     requisites: SavedRequisites,
 ) -> None:
     user_id = query.from_user.id
     action = callback_data.action
     if action in ("consent_yes", "consent_no"):
         await requisites.set_consent(user_id, action == "consent_yes")
-        data = await state.get_data()
-        candidates: dict[str, str] = data.get(REMEMBER_KEY) or {}
+        held = await requisites.take_held(user_id)
         if action == "consent_yes":
-            for name, value in candidates.items():
+            for name, value in held.items():
                 await requisites.remember(user_id, name, value)
-        await state.update_data({REMEMBER_KEY: None})
         await query.answer()
         text = (
             _("Saved. Next time these details are one tap away.")

@@ -66,8 +66,12 @@ class RedisKeys:
         return self._key("creations-open")
 
     def requisites(self, user_id: int) -> str:
-        """A hash: field name -> encrypted value the user agreed to have remembered."""
+        """A hash: slot name -> sealed value the user agreed to have remembered."""
         return self._key("user", user_id, "requisites")
+
+    def requisites_held(self, user_id: int) -> str:
+        """A new bid's details, sealed, waiting (briefly) for the answer to "remember them?"."""
+        return self._key("user", user_id, "requisites-held")
 
     def requisites_consent(self, user_id: int) -> str:
         """The user's answer to "remember my details?": b"1" or b"0"; absent = never asked."""

@@ -5,23 +5,34 @@ the customer's consent, everything is encrypted at rest with DATA_KEY (`DataCiph
 consent off deletes it all at once, and it expires after a year without use. Without DATA_KEY
 remembering is off altogether (`enabled` is False).
 
-Field names (the exchanger's, e.g. "account2") are stored in the clear: they say which blank a
+Each value is sealed for its owner and slot (user id and slot name as associated data): a value
+copied into another customer's hash, or into another slot, does not open there and is skipped.
+
+Slot names (e.g. "From account · Sberbank RUB") are stored in the clear: they say which blank a
 value fills, not who the customer is.
+
+The details of a new bid wait for the customer's answer to "remember my details?" in a key of
+their own, sealed, for `HOLD_FOR_CONSENT` only, and are deleted when the answer comes.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from bot.storage.cipher import DataCipher
+from bot.storage.cipher import DataCipher, associated_data
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 
 # Enough for every field of every direction a customer uses; a bound on what one user may store.
 MAX_FIELDS_PER_USER = 50
 MAX_VALUE_CHARS = 2000
+# The question comes with the bid card and is answered at once or not at all; an hour covers a
+# customer who first pays and then answers, and bounds how long unconsented details are kept.
+HOLD_FOR_CONSENT = timedelta(hours=1)
 
 _CONSENTED = b"1"
 _REFUSED = b"0"
@@ -95,7 +106,7 @@ class SavedRequisites:
             self._keys.requisites_consent(user_id),
             self._keys.requisites(user_id),
             field_name,
-            self._cipher.encrypt(value),
+            self._cipher.encrypt(value, _owner(user_id, field_name)),
             MAX_FIELDS_PER_USER,
             self._ttl_ms,
             _CONSENTED,
@@ -107,7 +118,9 @@ class SavedRequisites:
         if self._cipher is None:
             return None
         token = await self._redis.hget(self._keys.requisites(user_id), field_name)
-        return None if token is None else self._cipher.decrypt(_raw(token))
+        if token is None:
+            return None
+        return self._cipher.decrypt(_raw(token), _owner(user_id, field_name))
 
     async def list(self, user_id: int) -> dict[str, str]:
         """Field name -> value of everything saved; values that cannot be decrypted are left out."""
@@ -115,10 +128,11 @@ class SavedRequisites:
             return {}
         saved = await self._redis.hgetall(self._keys.requisites(user_id))
         values: dict[str, str] = {}
-        for name, token in saved.items():
-            value = self._cipher.decrypt(_raw(token))
+        for raw_name, token in saved.items():
+            name = _raw(raw_name).decode()
+            value = self._cipher.decrypt(_raw(token), _owner(user_id, name))
             if value is not None:
-                values[_raw(name).decode()] = value
+                values[name] = value
         return values
 
     async def forget(self, user_id: int, field_name: str) -> None:
@@ -127,6 +141,44 @@ class SavedRequisites:
     async def forget_all(self, user_id: int) -> None:
         """Delete every saved value; the consent answer stays as it was."""
         await self._redis.delete(self._keys.requisites(user_id))
+
+    async def hold_for_consent(self, user_id: int, values: Mapping[str, str]) -> None:
+        """Keep a new bid's details (slot -> value) sealed until the customer answers
+        "remember my details?", for `HOLD_FOR_CONSENT` at most. Nothing is held without
+        DATA_KEY (the question is not asked then)."""
+        if self._cipher is None or not values:
+            return
+        sealed = self._cipher.seal(
+            json.dumps(dict(values), ensure_ascii=False).encode(), _held_owner(user_id)
+        )
+        await self._redis.set(
+            self._keys.requisites_held(user_id),
+            sealed,
+            px=milliseconds(HOLD_FOR_CONSENT.total_seconds()),
+        )
+
+    async def take_held(self, user_id: int) -> dict[str, str]:
+        """The details held for the consent answer, deleted as they are read; {} if they
+        expired, were taken already, or cannot be read."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._keys.requisites_held(user_id))
+            pipe.delete(self._keys.requisites_held(user_id))
+            sealed, _deleted = await pipe.execute()
+        if sealed is None or self._cipher is None:
+            return {}
+        opened = self._cipher.open(_raw(sealed), _held_owner(user_id))
+        if opened is None:
+            return {}
+        values = json.loads(opened)
+        return {str(name): str(value) for name, value in values.items()}
+
+
+def _owner(user_id: int, slot: str) -> bytes:
+    return associated_data("requisite", user_id, slot)
+
+
+def _held_owner(user_id: int) -> bytes:
+    return associated_data("held-for-consent", user_id)
 
 
 def _raw(value: bytes | str) -> bytes:

@@ -20,6 +20,8 @@ from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+# A DATA_KEY made as the README says (secrets.token_urlsafe(32)).
+DATA_KEY = "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6AxT8zRkKidhvI"
 
 
 def bot_settings(**overrides: Any) -> Settings:

@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from bot.sandbox import RunningSandbox
 from tests.e2e.conftest import SettingsFactory
-from tests.e2e.harness import running_bot
+from tests.e2e.harness import DATA_KEY, running_bot
 from tests.e2e.steps import (
     CARD_DIGITS,
     CARDHOLDER,
@@ -20,37 +20,8 @@ from tests.e2e.steps import (
     greet,
     open_sber_to_usdt,
 )
+from tests.e2e.stored import PLAINTEXTS, everything_under
 from tests.fake_telegram import FakeTelegram
-
-PLAINTEXTS = (CARD_DIGITS, "4111 1111", EMAIL, CARDHOLDER, TRON_ADDRESS)
-
-
-def _text(value: object) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-
-
-async def _everything_under(redis: Redis, prefix: str) -> str:
-    """Every key and value the bot keeps under the test's prefix, as one text to search."""
-    parts: list[object] = []
-    async for key in redis.scan_iter(match=f"{prefix}:*", count=500):
-        parts.append(key)
-        kind = _text(await redis.type(key))
-        if kind == "string":
-            parts.append(await redis.get(key))
-        elif kind == "hash":
-            parts.extend(item for pair in (await redis.hgetall(key)).items() for item in pair)
-        elif kind == "zset":
-            parts.extend(await redis.zrange(key, 0, -1))
-        elif kind == "set":
-            parts.extend(await redis.smembers(key))
-        elif kind == "list":
-            parts.extend(await redis.lrange(key, 0, -1))
-        elif kind == "stream":
-            for _id, fields in await redis.xrange(key) or []:
-                parts.extend(item for pair in (fields or {}).items() for item in pair)
-        else:
-            raise AssertionError(f"unexpected Redis type {kind} of {key!r}")
-    return "\n".join(_text(part) for part in parts)
 
 
 async def test_saved_details_are_offered_next_time_listed_masked_and_deleted(
@@ -61,7 +32,7 @@ async def test_saved_details_are_offered_next_time_listed_masked_and_deleted(
     redis_prefix: str,
 ) -> None:
     alice = fake_telegram.user("Alice")
-    async with running_bot(make_settings(DATA_KEY="test-data-key")):
+    async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
         await greet(alice)
         await create_sber_to_usdt_bid(alice)
         await alice.wait_for_message("Remember your details for next time?")
@@ -95,7 +66,7 @@ async def test_saved_details_are_offered_next_time_listed_masked_and_deleted(
             "cf12": "1",
         }
         await alice.expect_no_message(0.3)  # asked once: no second consent question
-        stored = await _everything_under(redis, redis_prefix)
+        stored = await everything_under(redis, redis_prefix)
         assert f"{redis_prefix}:" in stored
         for plain in PLAINTEXTS:
             assert plain not in stored, plain
@@ -145,7 +116,7 @@ async def test_saved_details_are_listed_by_the_names_the_customer_saw(
     fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
 ) -> None:
     alice = fake_telegram.user("Alice")
-    async with running_bot(make_settings(DATA_KEY="test-data-key")):
+    async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
         await greet(alice)
         await create_sber_to_usdt_bid(alice)
         await alice.wait_for_message("Remember your details for next time?")

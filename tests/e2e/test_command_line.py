@@ -118,6 +118,12 @@ async def test_preflight_fails_with_a_rejected_token_and_an_unreachable_redis(
         ("WEB_PORT", "http", "Setting WEB_PORT: expected a whole number"),
         ("BOT_TOKEN", "", "Setting BOT_TOKEN: expected a token from @BotFather"),
         ("REDIS_URL", "127.0.0.1:6379", "Setting REDIS_URL: expected redis://"),
+        (
+            "DATA_KEY",
+            "correct horse battery staple",
+            "Setting DATA_KEY: expected a random key of at least 32 bytes (base64 or hex); "
+            'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"',
+        ),
     ],
 )
 async def test_a_wrong_setting_stops_the_start_with_one_line(
@@ -133,6 +139,7 @@ async def test_a_wrong_setting_stops_the_start_with_one_line(
     assert out == ""
     assert err.strip().splitlines() == [err.strip()]
     assert err.startswith(expected)
+    assert not value or value not in err  # a mistyped secret is not echoed
 
 
 async def test_a_missing_token_stops_the_start_with_one_line() -> None:

@@ -7,7 +7,6 @@ goes to ``rejections`` (injected failures do not: the bot did nothing wrong ther
 from __future__ import annotations
 
 import asyncio
-
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass

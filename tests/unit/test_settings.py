@@ -102,3 +102,61 @@ def test_lists_and_urls_are_normalised() -> None:
     assert settings.TELEGRAM_API_URL == "http://127.0.0.1:8081"
     assert settings.PUBLIC_URL == "https://bot.example.com"
     assert settings.webhook_mode and not settings.demo_exchanger
+
+
+# DATA_KEY: random keys only (a passphrase was guessed offline at ~54,000 tries/s)
+
+RANDOM_KEY = "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6AxT8zRkKidhvI"  # secrets.token_urlsafe(32)
+KEY_REFUSED = (
+    "Setting DATA_KEY: expected a random key of at least 32 bytes (base64 or hex); "
+    'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        RANDOM_KEY,
+        "U6S7IDA+XBnf+Adtm5JZBM1AxaJmb6AxT8zRkKidhvI=",  # standard alphabet, padded
+        "27d3f76a70fae91a4625921a2774e616fdb1ba2208e165b51a3ca18b719b979b",  # hex
+        "27D3F76A70FAE91A4625921A2774E616FDB1BA2208E165B51A3CA18B719B979B",
+        f" {RANDOM_KEY} , 27d3f76a70fae91a4625921a2774e616fdb1ba2208e165b51a3ca18b719b979b ",
+        "",
+    ],
+    ids=["urlsafe", "standard", "hex", "HEX", "two keys for rotation", "empty: remembering off"],
+)
+def test_a_data_key_made_as_documented_is_accepted(value: str) -> None:
+    settings = load_settings(_env_file=None, BOT_TOKEN=TOKEN, DATA_KEY=value)
+    assert settings.DATA_KEY.get_secret_value() == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "correct horse battery staple",
+        "test-data-key",
+        "thisisalongpassphrasewithonlylowercaselettersinit",
+        "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6Ax",  # 24 bytes
+        "A" * 43,  # one byte repeated
+        "00" * 32,
+        "deadbeef" * 8,  # a short pattern repeated
+        bytes(range(32)).hex(),  # counting
+        "ключ-шифрования-данных-бота-обменника-2024",
+    ],
+)
+def test_a_passphrase_or_a_made_up_data_key_is_refused_with_how_to_make_one(value: str) -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, DATA_KEY=value)
+    assert message == KEY_REFUSED
+    assert value not in message
+
+
+def test_a_bad_key_in_a_rotation_list_is_pointed_out() -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, DATA_KEY=f"{RANDOM_KEY},old passphrase")
+    assert message.startswith(
+        "Setting DATA_KEY: expected random keys of at least 32 bytes (base64 or hex) separated "
+        "by commas, and key 2 of 2 is not one; make one with: python -c"
+    )
+    assert "old passphrase" not in message
+    assert settings_error(BOT_TOKEN=TOKEN, DATA_KEY=f"{RANDOM_KEY},").startswith(
+        "Setting DATA_KEY: expected random keys"
+    )
