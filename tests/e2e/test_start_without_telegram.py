@@ -142,3 +142,16 @@ async def test_sigterm_while_waiting_for_telegram_stops_the_bot_cleanly(
     assert process.returncode == 0
     assert "Stop asked for while starting" in err.decode()
     assert "Traceback" not in err.decode()
+
+
+async def test_the_preflight_against_a_redirecting_bot_api_shows_no_token(
+    redirecting_bot_api: str, redis: Redis, redis_url: str, redis_prefix: str
+) -> None:
+    env = bot_env(redis_url, redis_prefix, redirecting_bot_api)
+
+    code, out, err = await run_bot_command("check", env=env)
+
+    assert code == 1
+    assert out.splitlines()[0].startswith("[FAIL] Telegram Bot API: ")
+    assert "TooManyRedirects" in out.splitlines()[0]
+    assert TOKEN_SECRET not in out + err
