@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
+from typing import TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisEventIsolation
 from aiogram.types import BotCommand
@@ -25,6 +28,7 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.logs import one_line
 from bot.notifications.messages import NotificationRenderer
 from bot.notifications.notices import CreationNoticeQueue
 from bot.notifications.outbox import Outbox
@@ -52,11 +56,12 @@ from bot.storage.redis import create_redis, redacted_url
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
 from bot.supervision import Supervisor
-from bot.telegram import AnsweredQueries, create_bot
+from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from handlers import get_routers
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 # How long a stop waits for updates that are being handled (an exchanger call included).
 UPDATE_GRACE_SECONDS = 15.0
 
@@ -206,7 +211,7 @@ class ExchangeBotApp:
             notices=CreationNoticeQueue(renderer, send_queue),
             callback_url=partial(_callback_url, tokens, settings.PUBLIC_URL),
             timeout=settings.EXCHANGER_TIMEOUT,
-            lease=3 * settings.EXCHANGER_TIMEOUT + 10,
+            lease=settings.creation_seconds,
             recheck_delay=settings.RECONCILE_INTERVAL,
         )
         self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
@@ -228,19 +233,39 @@ class ExchangeBotApp:
         await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))
         if self.notifications:
             self._start_notifications(bids, outbox, bid_service, renderer, send_queue)
+        # Callbacks are already taken in and queued while Telegram is still being reached.
+        bot = self.bot
+        me = await self._call_telegram(bot.me)
+        logger.info("Telegram answers for @%s", me.username)
         try:
-            await set_commands(self.bot, i18n)
-        except Exception as exc:  # the menu of commands is a nicety, not a reason to stop
-            logger.warning("Could not set the bot's command list: %s", exc)
+            await self._call_telegram(partial(set_commands, bot, i18n))
+        except TelegramAPIError as exc:  # the menu of commands is a nicety, not a reason to stop
+            logger.warning("Could not set the bot's command list: %s", one_line(exc.message))
 
         if settings.webhook_mode:
             url = settings.PUBLIC_URL + TELEGRAM_WEBHOOK_PATH
-            await self.bot.set_webhook(
-                url, secret_token=webhook_secret, allowed_updates=self._allowed_updates()
-            )
+            try:
+                await self._call_telegram(
+                    partial(
+                        bot.set_webhook,
+                        url,
+                        secret_token=webhook_secret,
+                        allowed_updates=self._allowed_updates(),
+                    )
+                )
+            except TelegramAPIError as exc:
+                raise StartupError(
+                    f"Setting PUBLIC_URL: Telegram refuses the webhook {url}: "
+                    f"{one_line(exc.message)}"
+                ) from None
             logger.info("Receiving updates by webhook at %s", url)
         else:
-            await self.bot.delete_webhook(drop_pending_updates=False)
+            try:
+                await self._call_telegram(partial(bot.delete_webhook, drop_pending_updates=False))
+            except TelegramAPIError as exc:
+                raise StartupError(
+                    f"Telegram refuses deleteWebhook: {one_line(exc.message)}"
+                ) from None
             self.polling_task = asyncio.create_task(
                 self.dispatcher.start_polling(
                     self.bot,
@@ -250,6 +275,14 @@ class ExchangeBotApp:
                 )
             )
             logger.info("Receiving updates by long polling")
+
+    async def _call_telegram(self, call: Callable[[], Awaitable[T]]) -> T:
+        """A call to Telegram at start: waited for while Telegram cannot be reached, and a
+        one-line StartupError when it answers in a way no waiting can fix."""
+        try:
+            return await call_at_start(call, api_url=self.settings.TELEGRAM_API_URL)
+        except TelegramUnusable as exc:
+            raise StartupError(str(exc)) from None
 
     def _allowed_updates(self) -> list[str]:
         assert self.dispatcher is not None

@@ -5,6 +5,8 @@ The variable names are a contract with deployment tools and docs: never rename t
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,10 +26,45 @@ from bot.storage.cipher import parse_data_keys
 
 SUPPORTED_LOCALES = ("en", "ru")
 
+# A customer who pressed Confirm must hear back within ten minutes, whatever the exchanger does.
+MAX_CREATION_SECONDS = 600.0
+# One creation attempt: create_bid, then (when its answer is lost) a get_exchanges lookup and a
+# bid_info, each up to EXCHANGER_TIMEOUT, plus this margin for Redis and Telegram.
+_CREATION_MARGIN_SECONDS = 10.0
+_CREATION_CALLS = 3
+# Secrets that guard URLs (webhook, callback tokens) must not be guessable: 32 characters is
+# what `secrets.token_urlsafe(24)` gives, and what the generated ones exceed.
+MIN_SECRET_LENGTH = 32
+_GENERATE_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 _API_CREDENTIAL_RE = re.compile(r"^[A-Za-z0-9]{32}$")
 _SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _http_url = TypeAdapter(AnyHttpUrl)
+
+
+def creation_seconds(timeout: float) -> float:
+    """The longest one bid creation attempt may take with this per-request timeout."""
+    return _CREATION_CALLS * timeout + _CREATION_MARGIN_SECONDS
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_secret_length(value: SecretStr) -> SecretStr:
+    secret = value.get_secret_value()
+    if secret and len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(
+            f"expected at least {MIN_SECRET_LENGTH} characters (a short secret can be guessed), "
+            f"or empty to have one generated and kept in Redis; make one with {_GENERATE_COMMAND}"
+        )
+    return value
 
 
 def _check_url(value: str, *, example: str) -> str:
@@ -55,7 +92,7 @@ class Settings(BaseSettings):
     EXCHANGER_API_LOGIN: str = ""
     EXCHANGER_API_KEY: SecretStr = SecretStr("")
     EXCHANGER_PARTNER_ID: str = ""
-    EXCHANGER_TIMEOUT: float = Field(default=30.0, gt=0, le=600)
+    EXCHANGER_TIMEOUT: float = Field(default=30.0, gt=0)
     REDIS_URL: str = ""
     REDIS_PREFIX: str = "exbot"
     PUBLIC_URL: str = ""
@@ -95,7 +132,30 @@ class Settings(BaseSettings):
         if not value:
             return value
         _check_url(value, example="https://DOMAIN/api/userapi/v1/")
+        url = _http_url.validate_python(value)
+        # Every request carries API-KEY in a header: over plain http anyone on the path reads it.
+        if url.scheme == "http" and not _is_loopback((url.host or "").strip("[]")):
+            raise ValueError(
+                "expected https:// (the API key is sent with every request and would travel in "
+                "clear); http:// is allowed only to 127.0.0.1, ::1 or localhost"
+            )
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("EXCHANGER_TIMEOUT")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if creation_seconds(value) > MAX_CREATION_SECONDS:
+            largest = (
+                math.floor((MAX_CREATION_SECONDS - _CREATION_MARGIN_SECONDS) / _CREATION_CALLS * 10)
+                / 10
+            )
+            raise ValueError(
+                f"expected at most {largest:g} seconds: one bid creation (create_bid, then a "
+                f"get_exchanges lookup and a bid_info, each up to EXCHANGER_TIMEOUT, plus "
+                f"{_CREATION_MARGIN_SECONDS:g} s) must end within {MAX_CREATION_SECONDS:g} s "
+                "so the customer hears back"
+            )
+        return value
 
     @field_validator("PUBLIC_URL")
     @classmethod
@@ -146,7 +206,12 @@ class Settings(BaseSettings):
         secret = value.get_secret_value()
         if secret and not _SECRET_TOKEN_RE.match(secret):
             raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
+        return _check_secret_length(value)
+
+    @field_validator("CALLBACK_SECRET")
+    @classmethod
+    def _callback_secret(cls, value: SecretStr) -> SecretStr:
+        return _check_secret_length(value)
 
     @field_validator("DATA_KEY")
     @classmethod
@@ -163,6 +228,19 @@ class Settings(BaseSettings):
             if not all(re.fullmatch(r"-?\d+", p) for p in parts):
                 raise ValueError("expected Telegram user ids separated by commas, like 1234,5678")
             return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("ADMIN_IDS")
+    @classmethod
+    def _admin_ids_are_users(cls, value: frozenset[int]) -> frozenset[int]:
+        for admin in sorted(value):
+            if admin < 0:
+                raise ValueError(
+                    f"{admin} is a chat id, not a user id (user ids are positive); "
+                    "a group for operator notifications goes in OPERATOR_CHAT_ID"
+                )
+            if admin == 0:
+                raise ValueError("expected Telegram user ids, and 0 is none")
         return value
 
     @field_validator("CONTENT_FILE")
@@ -186,10 +264,25 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _durable_store_with_a_real_exchanger(self) -> Settings:
+        if self.EXCHANGER_API_URL and not self.REDIS_URL:
+            raise ValueError(
+                "REDIS_URL: required when EXCHANGER_API_URL is set: with the in-process store the "
+                "callback secret changes at every restart (every callback URL given out would "
+                "get 404), and bids and queued notifications are lost when the bot stops"
+            )
+        return self
+
     @property
     def demo_exchanger(self) -> bool:
         """No exchanger configured: the built-in sandbox stands in for it."""
         return not self.EXCHANGER_API_URL
+
+    @property
+    def creation_seconds(self) -> float:
+        """How long one bid creation attempt may take: the creation guard must outlive it."""
+        return creation_seconds(self.EXCHANGER_TIMEOUT)
 
     @property
     def webhook_mode(self) -> bool:

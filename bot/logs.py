@@ -6,13 +6,21 @@ the root handler replaces every configured secret before anything reaches the ou
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TextIO
 
 _MASK = "***"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` on one line and of a readable length (exception texts may carry whole pages)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 class SecretsFilter(logging.Filter):
@@ -38,6 +46,23 @@ class SecretsFilter(logging.Filter):
         return True
 
 
+class ScrubbedStream(io.StringIO):
+    """Output that is printed rather than logged (the preflight's report), masked like the log:
+    each write goes straight on to `target` with every secret replaced."""
+
+    def __init__(self, target: TextIO, secrets: SecretsFilter) -> None:
+        super().__init__()
+        self._target = target
+        self._secrets = secrets
+
+    def write(self, text: str, /) -> int:
+        self._target.write(self._secrets.scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -51,15 +76,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def setup_logging(log_format: str, secrets: Iterable[str], level: int = logging.INFO) -> None:
+def setup_logging(
+    log_format: str, secrets: Iterable[str], level: int = logging.INFO
+) -> SecretsFilter:
+    """Log to stderr through a SecretsFilter, returned for output that bypasses logging."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    handler.addFilter(SecretsFilter(secrets))
+    secrets_filter = SecretsFilter(secrets)
+    handler.addFilter(secrets_filter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # aiohttp's access log prints every request line: callback and webhook tokens live in paths.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    return secrets_filter

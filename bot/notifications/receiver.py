@@ -50,7 +50,18 @@ class CallbackReceiver:
             raise web.HTTPRequestEntityTooLarge(
                 max_size=self._max_body, actual_size=request.content_length or self._max_body + 1
             )
-        bid_id, status = _hints(request.content_type, body)
+        try:
+            bid_id, status = _hints(request.content_type, body)
+        except Exception as exc:
+            # Whatever is wrong with the body (JSON nested past the recursion limit, say), the
+            # token is valid and the body was only a hint: queue the event without hints, so
+            # the worker still reads the truth with bid_info. The server will not post again.
+            logger.warning(
+                "Callback for %s has a body that cannot be read (%s): queued without hints",
+                api_id,
+                type(exc).__name__,
+            )
+            bid_id, status = None, None
         try:
             await self._outbox.publish(
                 source=EventSource.CALLBACK, api_id=api_id, bid_id=bid_id, hint_status=status

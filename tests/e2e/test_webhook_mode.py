@@ -63,9 +63,10 @@ async def test_a_configured_webhook_secret_is_used_as_given(
     fake_telegram: FakeTelegram, make_settings: SettingsFactory
 ) -> None:
     port = free_port()
+    chosen = "operator-chosen_secret-of-32-chars"
     settings = make_settings(
-        WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}", WEBHOOK_SECRET="operator-chosen_1"
+        WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}", WEBHOOK_SECRET=chosen
     )
 
     async with running_bot(settings):
-        assert fake_telegram.calls("setWebhook")[-1].params["secret_token"] == "operator-chosen_1"
+        assert fake_telegram.calls("setWebhook")[-1].params["secret_token"] == chosen

@@ -114,3 +114,29 @@ async def test_a_redis_outage_answers_503_so_the_log_shows_it(
     await broken.aclose()
 
     assert response.status == 503
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"[" * 8000),
+        ("application/json", b'{"a":' * 1600),
+        ("application/json", b'{"status": ' + b"[" * 4000 + b"]" * 4000 + b"}"),
+    ],
+)
+async def test_issue_7_a_deeply_nested_json_body_is_still_queued_and_answered_200(
+    redis: Redis, keys: RedisKeys, content_type: str, body: bytes
+) -> None:
+    """Nested past Python's recursion limit, within the real body limit (MAX_BODY)."""
+    app = create_web_app(
+        redis=redis,
+        mode="polling",
+        exchanger="remote",
+        callbacks=CallbackReceiver(TOKENS, Outbox(redis, keys)),
+    )
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(path(), data=body, headers={"Content-Type": content_type})
+
+        assert (response.status, await response.text()) == (200, "OK")
+    [event] = await entries(redis, keys)
+    assert (event["api_id"], event["bid_id"], event["status"]) == (API_ID, "", "")

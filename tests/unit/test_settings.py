@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import SettingsError, load_settings
+from bot.config import MAX_CREATION_SECONDS, SettingsError, load_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 LOGIN = "L" * 32
 KEY = "k" * 32
+EXCHANGER = {
+    "EXCHANGER_API_URL": "https://ex.test/api/userapi/v1/",
+    "EXCHANGER_API_LOGIN": LOGIN,
+    "EXCHANGER_API_KEY": KEY,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
 
 
 def settings_error(**env: str) -> str:
@@ -19,7 +25,16 @@ def settings_error(**env: str) -> str:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BOT_TOKEN", "WEB_PORT", "ADMIN_IDS", "EXCHANGER_API_URL", "REDIS_URL"):
+    for name in (
+        "BOT_TOKEN",
+        "WEB_PORT",
+        "ADMIN_IDS",
+        "EXCHANGER_API_URL",
+        "EXCHANGER_TIMEOUT",
+        "REDIS_URL",
+        "WEBHOOK_SECRET",
+        "CALLBACK_SECRET",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -94,6 +109,7 @@ def test_lists_and_urls_are_normalised() -> None:
         EXCHANGER_API_URL="https://ex.test/api/userapi/v1",
         EXCHANGER_API_LOGIN=LOGIN,
         EXCHANGER_API_KEY=KEY,
+        REDIS_URL="redis://127.0.0.1:6379/0",
         TELEGRAM_API_URL="http://127.0.0.1:8081/",
         PUBLIC_URL="https://bot.example.com/",
     )
@@ -160,3 +176,78 @@ def test_a_bad_key_in_a_rotation_list_is_pointed_out() -> None:
     assert settings_error(BOT_TOKEN=TOKEN, DATA_KEY=f"{RANDOM_KEY},").startswith(
         "Setting DATA_KEY: expected random keys"
     )
+
+
+def test_a_real_exchanger_with_the_in_process_store_is_refused_saying_why() -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, **{**EXCHANGER, "REDIS_URL": ""})
+
+    assert message.startswith("Setting REDIS_URL: required when EXCHANGER_API_URL is set")
+    assert "callback" in message and "404" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ex.test/api/userapi/v1/",
+        "http://10.0.0.5:8090/api/userapi/v1/",
+        "http://[2001:db8::1]/api/userapi/v1/",
+        "http://localhost.ex.test/api/userapi/v1/",
+    ],
+)
+def test_the_api_key_never_travels_in_clear_to_another_machine(url: str) -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, **{**EXCHANGER, "EXCHANGER_API_URL": url})
+
+    assert message.startswith("Setting EXCHANGER_API_URL: expected https://")
+    assert "in clear" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ex.test/api/userapi/v1/",
+        "http://127.0.0.1:8090/api/userapi/v1/",
+        "http://127.8.0.1/api/userapi/v1/",
+        "http://[::1]:8090/api/userapi/v1/",
+        "http://localhost:8090/api/userapi/v1/",
+    ],
+)
+def test_https_goes_anywhere_and_http_only_to_this_machine(url: str) -> None:
+    settings = load_settings(
+        _env_file=None, BOT_TOKEN=TOKEN, **{**EXCHANGER, "EXCHANGER_API_URL": url}
+    )
+
+    assert settings.EXCHANGER_API_URL == url
+
+
+@pytest.mark.parametrize("name", ["WEBHOOK_SECRET", "CALLBACK_SECRET"])
+def test_a_short_secret_is_refused_and_an_empty_one_is_generated_later(name: str) -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, **{name: "s3cret-but-only-31-characters-x"})
+
+    assert message.startswith(f"Setting {name}: expected at least 32 characters")
+    assert "s3cret" not in message
+    assert load_settings(_env_file=None, BOT_TOKEN=TOKEN, **{name: ""})
+    assert load_settings(_env_file=None, BOT_TOKEN=TOKEN, **{name: "A1_-" * 8})
+
+
+def test_one_bid_creation_is_given_three_exchanger_timeouts_and_a_margin() -> None:
+    settings = load_settings(_env_file=None, BOT_TOKEN=TOKEN, EXCHANGER_TIMEOUT="30")
+
+    assert settings.creation_seconds == 3 * 30 + 10
+
+
+def test_a_timeout_that_would_keep_the_customer_waiting_past_ten_minutes_is_refused() -> None:
+    largest = load_settings(_env_file=None, BOT_TOKEN=TOKEN, EXCHANGER_TIMEOUT="196.6")
+    assert largest.creation_seconds <= MAX_CREATION_SECONDS == 600
+
+    message = settings_error(BOT_TOKEN=TOKEN, EXCHANGER_TIMEOUT="197")
+
+    assert message.startswith("Setting EXCHANGER_TIMEOUT: expected at most 196.6 seconds")
+    assert "600 s" in message
+
+
+def test_a_group_chat_id_in_admin_ids_is_refused_pointing_at_the_operator_chat() -> None:
+    message = settings_error(BOT_TOKEN=TOKEN, ADMIN_IDS="1001, -1001234567890")
+
+    assert message.startswith("Setting ADMIN_IDS: -1001234567890 is a chat id, not a user id")
+    assert "OPERATOR_CHAT_ID" in message

@@ -1,0 +1,57 @@
+"""A user's language choice is remembered while they use the bot, not forever."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fakeredis import FakeAsyncRedis
+from redis.asyncio import Redis
+
+from bot.storage.keys import RedisKeys
+from bot.storage.profiles import LOCALE_TTL, UserProfiles
+
+USER = 4242
+YEAR = int(LOCALE_TTL.total_seconds())
+
+
+@pytest.fixture(params=["redis", "in-process store"])
+async def store(request: pytest.FixtureRequest, redis: Redis) -> AsyncIterator[Redis]:
+    """The real Redis, and the fakeredis the bot uses when REDIS_URL is empty."""
+    if request.param == "redis":
+        yield redis
+        return
+    fake: Redis = FakeAsyncRedis()
+    yield fake
+    await fake.aclose()
+
+
+@pytest.fixture
+def keys(redis_prefix: str) -> RedisKeys:
+    return RedisKeys(redis_prefix)
+
+
+async def test_a_chosen_language_is_kept_for_a_year(store: Redis, keys: RedisKeys) -> None:
+    profiles = UserProfiles(store, keys)
+
+    await profiles.set_locale(USER, "ru")
+
+    assert await profiles.get_locale(USER) == "ru"
+    assert YEAR - 60 < await store.ttl(keys.user_locale(USER)) <= YEAR
+
+
+async def test_a_user_who_comes_back_keeps_the_language_another_year(
+    store: Redis, keys: RedisKeys
+) -> None:
+    profiles = UserProfiles(store, keys)
+    await profiles.set_locale(USER, "ru")
+    await store.expire(keys.user_locale(USER), 3600)  # last seen almost a year ago
+
+    assert await profiles.get_locale(USER) == "ru"
+
+    assert YEAR - 60 < await store.ttl(keys.user_locale(USER)) <= YEAR
+
+
+async def test_a_user_who_never_chose_leaves_no_key(store: Redis, keys: RedisKeys) -> None:
+    assert await UserProfiles(store, keys).get_locale(USER) is None
+    assert await store.exists(keys.user_locale(USER)) == 0
