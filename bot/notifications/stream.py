@@ -9,7 +9,9 @@ instead of failing for ever. Entries are decoded to text ids and byte fields her
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -71,9 +73,13 @@ class StreamConsumer:
                 self.group, self.name, {self.stream: ">"}, count=count, block=block
             )
 
-        return [
-            entry for _, entries in await self._grouped(read) or [] for entry in _entries(entries)
-        ]
+        started = time.monotonic()
+        entries = _stream_entries(await self._grouped(read))
+        if block and not entries:
+            # The in-process store (fakeredis, demo mode) answers a blocking read at once:
+            # wait as Redis would have, or an idle loop would spin a whole core.
+            await asyncio.sleep(max(0.0, block / 1000 - (time.monotonic() - started)))
+        return entries
 
     async def read_own_pending(self, count: int) -> list[Entry]:
         """What this consumer name read before and never acknowledged (a restart under the
@@ -84,9 +90,7 @@ class StreamConsumer:
                 self.group, self.name, {self.stream: "0"}, count=count
             )
 
-        return [
-            entry for _, entries in await self._grouped(read) or [] for entry in _entries(entries)
-        ]
+        return _stream_entries(await self._grouped(read))
 
     async def claim_abandoned(self, min_idle_ms: int, count: int) -> list[Entry]:
         """Take over entries other consumers read but left idle for `min_idle_ms` (they died,
