@@ -7,11 +7,13 @@ the cardholder and the TRON address.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app import ExchangeBotApp
 from bot.sandbox import RunningSandbox
 from tests.fake_telegram.errors import JsonDict
 from tests.fake_telegram.state import CallbackQueryRecord, ChatMessage
@@ -111,6 +113,20 @@ def bid_id_of(card: ChatMessage) -> str:
 async def create_sber_to_usdt_bid(user: SimulatedUser, details: Details | None = None) -> str:
     await fill_sber_to_usdt(user, details)
     return await confirm(user)
+
+
+async def notifications_settled(app: ExchangeBotApp, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Wait until the bot has read every bid it had a reason to read (a new bid, a callback):
+    so a change the test makes next is one the bot has not seen yet."""
+    assert app.redis is not None
+    deadline = time.monotonic() + timeout
+    while True:
+        due = await app.redis.zcard(app.keys.notify_due)
+        queued = await app.redis.xlen(app.keys.outbox)
+        if due == 0 and queued == 0:
+            return
+        assert time.monotonic() < deadline, f"{due} bids still due, {queued} events queued"
+        await asyncio.sleep(0.05)
 
 
 def exchanger_bids(sandbox: RunningSandbox) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from tests.e2e.steps import (
     create_sber_to_usdt_bid,
     exchanger_bid,
     greet,
+    notifications_settled,
     wait_for_card,
 )
 from tests.fake_telegram import FakeTelegram
@@ -128,7 +129,8 @@ async def test_refresh_shows_the_status_the_exchanger_moved_the_bid_to(
     bid_id = await create_sber_to_usdt_bid(alice)
     card = alice.last_message
     assert "How to make payment" in card.body
-    sandbox.state.set_bid_status(int(bid_id), "realpay")
+    await notifications_settled(bot_app)
+    sandbox.state.set_bid_status(int(bid_id), "realpay")  # no callback: no PUBLIC_URL here
 
     answer = await alice.click("🔄 Refresh")
 
