@@ -177,6 +177,9 @@ class OutboxWorker:
     # --- ingest -----------------------------------------------------------------------------
 
     async def _ingest_loop(self, stop: asyncio.Event) -> None:
+        # After a crash the supervisor runs this again under the same name: what this consumer
+        # read and never acknowledged is taken in at once, not after `claim_idle`.
+        await self._ingest(await self._stream.read_own_pending(self._batch))
         failures = 0
         claim_every = self._claim_idle_ms / 3000
         next_claim = 0.0

@@ -13,8 +13,11 @@ import asyncio
 import time
 
 import aiohttp
+import pytest
 
+from bot.notifications.stream import Entry
 from bot.notifications.tokens import CALLBACK_PATH_PREFIX, CallbackTokens
+from bot.notifications.worker import OutboxWorker
 from bot.sandbox import RunningSandbox
 from bot.storage.bids import BidRepository
 from bot.storage.secrets import get_or_create_secret
@@ -244,3 +247,73 @@ async def test_telegram_asking_to_retry_after_3_seconds_is_waited_out(
         assert time.monotonic() - refused_at >= 3
         attempts = [r for r in fake_telegram.calls("sendMessage") if "🔔" in str(r.params)]
         assert len(status_updates(alice)) == 1 and len(attempts) >= 2
+
+
+async def test_after_redis_loses_its_data_new_exchanges_are_still_notified(
+    fake_telegram: FakeTelegram,
+    sandbox: RunningSandbox,
+    make_settings: SettingsFactory,
+    redis_prefix: str,
+) -> None:
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice, bob = fake_telegram.user("Alice"), fake_telegram.user("Bob")
+    async with running_bot(settings) as app:
+        assert app.redis is not None
+        await greet(alice)
+        first = await create_sber_to_usdt_bid(alice)
+        sandbox.state.set_bid_status(int(first), "payed")
+        await alice.wait_for_message("🔔", timeout=10)
+
+        # FLUSHALL, a failover or a restart without persistence, as the bot's keys see it:
+        # its streams and their consumer groups are gone while the loops run.
+        await app.redis.delete(*[key async for key in app.redis.scan_iter(f"{redis_prefix}:*")])
+
+        await greet(bob)
+        second = await create_sber_to_usdt_bid(bob)
+        sandbox.state.set_bid_status(int(second), "payed")
+        update = await bob.wait_for_message("🔔", timeout=15)
+        assert f"Exchange #{second}" in update.body
+
+        async with aiohttp.ClientSession() as session:
+            health = await session.get(f"http://127.0.0.1:{port}/healthz")
+            assert health.status == 200
+            body = await health.json()
+        assert all(loop["restarts"] == 0 for loop in body["loops"].values())
+
+
+async def test_a_crashing_loop_is_restarted_and_health_says_so(
+    fake_telegram: FakeTelegram,
+    sandbox: RunningSandbox,
+    make_settings: SettingsFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crashes = 0
+    original = OutboxWorker._ingest
+
+    async def crash_once(self: OutboxWorker, entries: list[Entry]) -> None:
+        nonlocal crashes
+        if entries and crashes == 0:
+            crashes += 1
+            raise RuntimeError("a bug met in production")
+        await original(self, entries)
+
+    monkeypatch.setattr(OutboxWorker, "_ingest", crash_once)
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings):
+        await greet(alice)
+        bid_id = await create_sber_to_usdt_bid(alice)  # its event crashes the worker once
+        sandbox.state.set_bid_status(int(bid_id), "payed")
+
+        update = await alice.wait_for_message("🔔", timeout=15)  # the entry was not lost
+        assert "Order is paid" in update.body
+        async with aiohttp.ClientSession() as session:
+            health = await session.get(f"http://127.0.0.1:{port}/healthz")
+            worker = (await health.json())["loops"]["outbox-worker"]
+        assert (worker["running"], worker["restarts"], worker["last_error"]) == (
+            True,
+            1,
+            "RuntimeError",
+        )
