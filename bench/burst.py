@@ -222,7 +222,7 @@ async def measure_burst(
         result.bid_info_calls = state.method_calls["bid_info"] - reads_before
         result.received = Counter(
             (chat_id, status)
-            for chat_id, text in world.received()
+            for chat_id, text in world.received({bid.chat_id for bid in bids})
             if (status := status_of_body(text)) in (FIRST, SECOND)
         )
         result.sandbox_callbacks_not_ok = sum(

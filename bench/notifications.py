@@ -1,6 +1,6 @@
 """Figures for the notification path, measured side by side in one run (see bench/README.md).
 
-    .venv/bin/python -m bench.notifications [--seconds 5] [--burst 10000] [--ceiling 200] ...
+    .venv/bin/python -m bench.notifications [--seconds 5] [--burst 10000] [--ceiling 50] ...
 
 1. the callback receiver's requests/s beside a bare aiohttp handler's;
 2. callback -> sendMessage latency through the whole pipeline, p50/p99;
@@ -41,7 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=10_000, help="figure 3 callbacks in all")
     parser.add_argument("--burst-bids", type=int, default=400, help="figure 3 bids (chats)")
     parser.add_argument(
-        "--ceiling", type=float, default=200.0, help="SEND_RATE_GLOBAL for the run (default 25)"
+        "--ceiling", type=float, default=50.0, help="SEND_RATE_GLOBAL for the run (bot default 25)"
     )
     parser.add_argument(
         "--deadline", type=float, default=90.0, help="figure 3 seconds to wait for delivery"

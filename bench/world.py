@@ -115,13 +115,13 @@ class World:
             await asyncio.sleep(POLL)
         return False
 
-    def received(self) -> list[tuple[int, str]]:
-        """What the customers have in their chats now, whichever Bot API call put it there:
+    def received(self, chat_ids: set[int]) -> list[tuple[int, str]]:
+        """What these customers have in their chats now, whichever Bot API call put it there:
         (chat id, text) of every bot message."""
         return [
             (chat_id, message.text or "")
-            for chat_id, user in self.customers.items()
-            for message in user.bot_messages
+            for chat_id in chat_ids
+            for message in self.customers[chat_id].bot_messages
         ]
 
     def send_messages_since(self, cursor: int) -> tuple[list[tuple[int, str, float]], int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
@@ -337,6 +338,8 @@ class ExchangeBotApp:
             chat_rate=settings.SEND_RATE_CHAT,
             group_per_minute=settings.SEND_RATE_GROUP,
             lease=sending_lease(SENDER_REQUEST_TIMEOUT),
+            # A request takes ~0.1-0.2 s: enough of them at once to reach the global rate.
+            max_in_flight=max(8, math.ceil(settings.SEND_RATE_GLOBAL / 4)),
         )
         worker = OutboxWorker(
             self.redis,

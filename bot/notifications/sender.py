@@ -168,6 +168,7 @@ class PacedSender:
         self._held: dict[int, list[_Held]] = {}
         self._held_ids: set[str] = set()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._courtesies: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._prepared = False
         self._next_claim = 0.0
@@ -268,6 +269,8 @@ class PacedSender:
         already, so a running process takes them over at once; leave the group if we can."""
         if self._in_flight:
             await asyncio.wait(list(self._in_flight.values()))
+        if self._courtesies:
+            await asyncio.wait(set(self._courtesies), timeout=5)
         ids = list(self._held_ids)
         self._held.clear()
         self._held_ids.clear()
@@ -395,7 +398,18 @@ class PacedSender:
         await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
         self._forget(held)
         if message.card is not None:
-            await self._make_live(message.card, message.chat_id, sent.message_id)
+            # Not awaited by this send: the chat's next message need not wait for the old
+            # card's buttons to go.
+            task = asyncio.create_task(
+                self._make_live(message.card, message.chat_id, sent.message_id)
+            )
+            self._courtesies.add(task)
+            task.add_done_callback(self._courtesy_done)
+
+    def _courtesy_done(self, task: asyncio.Task[None]) -> None:
+        self._courtesies.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("Taking an old card's buttons away failed: %r", task.exception())
 
     async def _make_live(self, card: CardRef, chat_id: int, message_id: int) -> None:
         """The new card is the live one; the card it replaces keeps its text, not its buttons.
