@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
+from bot.fsm import SealedStorage, conversation_cipher
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
 from bot.logs import one_line
 from bot.notifications.messages import NotificationRenderer
@@ -50,7 +51,6 @@ from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.creations import CreationLedger
-from bot.storage.fsm import SealedStorage, conversation_cipher
 from bot.storage.keys import RedisKeys
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url

@@ -10,8 +10,8 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
+from bot.fsm import NO_DATA_KEY_WARNING, SealedStorage, conversation_cipher
 from bot.storage.cipher import DataCipher
-from bot.storage.fsm import NO_DATA_KEY_WARNING, SealedStorage, conversation_cipher
 from bot.storage.keys import RedisKeys
 
 OLD_KEY = "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6AxT8zRkKidhvI"
