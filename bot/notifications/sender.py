@@ -63,8 +63,6 @@ IDLE_BLOCK = 0.5
 # Entries claimed from dead consumers even when this process's buffer is full: otherwise
 # processes full of messages waiting behind a dead consumer's entries would wait for ever.
 MIN_CLAIM = 16
-# Consumers (processes) gone this long with nothing pending are removed from the group.
-DEAD_CONSUMER_AFTER = timedelta(days=1)
 
 # Reports a delivered card: returns the message id of the card it replaces, if any.
 CardShown = Callable[[CardRef, int], Awaitable[int | None]]
@@ -262,7 +260,7 @@ class PacedSender:
         # Entries only waiting for their turn (a group's slot, a 429 pause) in a live process
         # must not look abandoned.
         await self._stream.keep(list(self._held_ids))
-        await self._stream.prune_consumers(milliseconds(DEAD_CONSUMER_AFTER.total_seconds()))
+        await self._stream.prune_consumers()
 
     async def _hand_back(self) -> None:
         """On stop: let the sends under way finish, then mark the other held entries idle

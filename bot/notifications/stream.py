@@ -22,6 +22,9 @@ from redis.typing import StreamIdT
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Consumers (processes) gone this long with nothing pending are removed from their group, so a
+# group does not collect the name of every process that ever ran.
+DEAD_CONSUMER_AFTER_MS = 24 * 3600 * 1000
 # fields None: an entry deleted (trimmed) while it was pending.
 Entry = tuple[str, "dict[bytes, bytes] | None"]
 
@@ -135,7 +138,7 @@ class StreamConsumer:
         if not mine:
             await self._redis.xgroup_delconsumer(self.stream, self.group, self.name)
 
-    async def prune_consumers(self, max_idle_ms: int) -> int:
+    async def prune_consumers(self, max_idle_ms: int = DEAD_CONSUMER_AFTER_MS) -> int:
         """Remove consumers (dead processes) idle for `max_idle_ms` with nothing pending."""
         try:
             consumers: list[dict[str, Any]] = await self._redis.xinfo_consumers(

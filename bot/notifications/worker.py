@@ -190,6 +190,7 @@ class OutboxWorker:
                     await self._ingest(
                         await self._stream.claim_abandoned(self._claim_idle_ms, self._batch)
                     )
+                    await self._stream.prune_consumers()
                     next_claim = loop.time() + claim_every
                 await self._read(block=_BLOCK_MS)
                 failures = 0
