@@ -33,6 +33,7 @@ from bot.notifications.sender import PacedSender, SendQueue
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
@@ -81,14 +82,21 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 
 
 def build_dispatcher(
-    *, redis: Redis, keys: RedisKeys, i18n: CatalogI18n, profiles: UserProfiles
+    *,
+    redis: Redis,
+    keys: RedisKeys,
+    i18n: CatalogI18n,
+    profiles: UserProfiles,
+    webhook: bool,
 ) -> Dispatcher:
     key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
     storage = RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.
     isolation = RedisEventIsolation(redis, key_builder=key_builder)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    dispatcher = RedeliveringDispatcher(
+        storage=storage, events_isolation=isolation, handle_again=not webhook
+    )
     # Redis is the app's, shared with the notification tasks and bid creation that outlive
     # polling: aiogram must not close it when polling stops (ExchangeBotApp.stop does, last).
     dispatcher.shutdown.handlers[:] = [
@@ -165,7 +173,11 @@ class ExchangeBotApp:
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
         self.dispatcher = build_dispatcher(
-            redis=self.redis, keys=self.keys, i18n=i18n, profiles=profiles
+            redis=self.redis,
+            keys=self.keys,
+            i18n=i18n,
+            profiles=profiles,
+            webhook=settings.webhook_mode,
         )
         webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
             self.redis, self.keys, "webhook"
