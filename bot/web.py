@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
-from bot.redelivery import REDIS_UNREACHABLE
+from bot.redelivery import UpdateNotHandled
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,9 @@ class WebhookRequests(SimpleRequestHandler):
     async def handle(self, request: web.Request) -> web.Response:
         try:
             return await super().handle(request)
-        except REDIS_UNREACHABLE as exc:
+        except UpdateNotHandled as exc:
             logger.warning(
-                "Update not handled, Redis is out of reach (%s): Telegram will send it again",
-                type(exc).__name__,
+                "%s not handled, Redis is out of reach: Telegram will send it again", exc
             )
             return web.Response(status=503, text="Unavailable")
 

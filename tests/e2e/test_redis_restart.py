@@ -10,20 +10,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
 
+import bot.storage.redis
 from bot.sandbox import RunningSandbox
-from tests.e2e.harness import bot_process, subprocess_env, wired_settings
-from tests.e2e.steps import CARD, CARDHOLDER, EMAIL, TRON_ADDRESS, answer_of, bid_id_of
+from tests.e2e.harness import (
+    bot_process,
+    bot_settings,
+    running_bot,
+    subprocess_env,
+    wired_settings,
+)
+from tests.e2e.steps import (
+    CARD,
+    CARDHOLDER,
+    EMAIL,
+    TRON_ADDRESS,
+    answer_of,
+    bid_id_of,
+    give_rub,
+    greet,
+    open_sber_to_usdt,
+)
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.users import ChatView, SimulatedUser
 from tests.redis_server import DurableRedis, free_port
@@ -37,19 +53,6 @@ SLOW_EXCHANGER = 4.0
 
 PAID = "Order is paid"
 DONE = "The order is completed"
-
-
-@pytest_asyncio.fixture
-async def durable_redis(tmp_path: Path) -> AsyncIterator[DurableRedis]:
-    try:
-        server = DurableRedis(str(tmp_path))
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @dataclass
@@ -183,6 +186,19 @@ async def confirm(user: SimulatedUser) -> str:
     return bid_id_of(await user.wait_for_message("Exchange #", timeout=PATIENCE))
 
 
+def last_update_id(telegram: FakeTelegram) -> int:
+    state = telegram.bot_state()
+    return max(int(u["update_id"]) for u in state.pending_updates + state.delivered_updates)
+
+
+def reached_the_bot(telegram: FakeTelegram, update_id: int) -> bool:
+    """Posted to the webhook at least once, or confirmed by the next getUpdates."""
+    state = telegram.bot_state()
+    if state.webhook is not None:
+        return any(d.update_id == update_id for d in telegram.webhook_deliveries)
+    return all(int(u["update_id"]) != update_id for u in state.pending_updates)
+
+
 def callbacks_accepted(sandbox: RunningSandbox) -> int:
     """Status callbacks the bot's web server answered 200 (the event is in the outbox)."""
     return sum(1 for c in sandbox.state.callback_log if c.http_status == 200)
@@ -311,3 +327,61 @@ async def test_every_status_change_reaches_each_customer_once_across_redis_resta
             assert times_shown(operators, f"🔄 #{bid_id}: {title}") == 1, operators.transcript()
         assert times_shown(operators, f"🆕 New exchange #{bid_id}") == 1, operators.transcript()
     assert [c.outcome for c in sandbox.state.callback_log] == ["sent"] * 4
+
+
+@pytest.mark.parametrize("mode", ["webhook", "polling"])
+async def test_an_answer_typed_during_a_long_redis_outage_is_answered_once_it_is_back(
+    fake_telegram: FakeTelegram,
+    sandbox: RunningSandbox,
+    durable_redis: DurableRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    """Longer than the Redis client waits (here cut to a fraction of a second): the update
+    fails, and is handled again once Redis answers, by Telegram (webhook) or by the bot
+    itself (polling), instead of being dropped or answered with "something went wrong"."""
+    monkeypatch.setattr(bot.storage.redis, "OUTAGE_RETRIES", 2)
+    caplog.set_level(logging.WARNING, logger="bot.redelivery")
+    port = free_port()
+    public_url = {"PUBLIC_URL": f"http://127.0.0.1:{port}"} if mode == "webhook" else {}
+    settings = bot_settings(
+        **wired_settings(fake_telegram, sandbox, durable_redis.url),
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=port,
+        **public_url,
+    )
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings, notifications=False) as app:
+        await greet(alice)
+        await open_sber_to_usdt(alice)
+        await give_rub(alice)
+        await alice.wait_for_message("E-mail")
+        # Redis goes while nothing is being handled: no lock of Alice's is left behind.
+        await wait_until(
+            lambda: (
+                not fake_telegram.bot_state().pending_updates
+                and app.dispatcher is not None
+                and not app.dispatcher._handle_update_tasks
+            ),
+            "the amount was handled to the end",
+        )
+
+        await durable_redis.stop(signal.SIGKILL)
+        await alice.send(EMAIL)
+        update_id = last_update_id(fake_telegram)
+        await wait_until(
+            lambda: reached_the_bot(fake_telegram, update_id), "the answer reached the bot"
+        )
+        await asyncio.sleep(OUTAGE)
+        await durable_redis.start()
+        await alice.wait_for_message("Bank", timeout=PATIENCE)
+        await stays_silent(alice)
+
+    if mode == "webhook":
+        refused = [d for d in fake_telegram.webhook_deliveries if d.update_id == update_id]
+        assert refused[0].status == 503 and refused[-1].ok
+    else:
+        assert f"Update {update_id} met a Redis outage" in caplog.text
+    assert times_shown(alice, "Step 3 of 7") == 1
+    assert not [text for text in shown(alice) if "Something went wrong" in text]
