@@ -15,7 +15,7 @@ from functools import partial
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiohttp import web
 from redis.asyncio import Redis
@@ -25,6 +25,7 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.isolation import RestartSafeEventIsolation
 from bot.notifications.messages import NotificationRenderer
 from bot.notifications.outbox import Outbox
 from bot.notifications.receiver import CallbackReceiver
@@ -93,7 +94,7 @@ def build_dispatcher(
     storage = RedisStorage(redis, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.
-    isolation = RedisEventIsolation(redis, key_builder=key_builder)
+    isolation = RestartSafeEventIsolation(redis, key_builder=key_builder)
     dispatcher = RedeliveringDispatcher(
         storage=storage, events_isolation=isolation, handle_again=not webhook
     )

@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -29,6 +28,7 @@ from tests.e2e.harness import (
     subprocess_env,
     wired_settings,
 )
+from tests.e2e.observe import PATIENCE, shown, stays_silent, times_shown, wait_until
 from tests.e2e.steps import (
     CARD,
     CARDHOLDER,
@@ -41,11 +41,9 @@ from tests.e2e.steps import (
     open_sber_to_usdt,
 )
 from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.users import ChatView, SimulatedUser
+from tests.fake_telegram.users import SimulatedUser
 from tests.redis_server import DurableRedis, free_port
 
-# How long a step may take on a loaded machine before the test calls it lost.
-PATIENCE = 30.0
 # How long Redis stays down in each restart: about what a restart of a small Redis takes.
 OUTAGE = 1.5
 # How long the exchanger takes to answer bid_info while Redis restarts under the worker.
@@ -115,37 +113,6 @@ async def deployed_bot(
 async def _collect(stream: asyncio.StreamReader, into: bytearray) -> None:
     while chunk := await stream.read(65536):
         into += chunk
-
-
-async def wait_until(condition: Callable[[], bool], what: str, within: float = PATIENCE) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        await asyncio.sleep(0.05)
-
-
-def shown(chat: ChatView) -> list[str]:
-    """Every text the bot showed in a chat, in order: each new message and each edit that
-    changed what a message says (an edit that only takes its buttons away shows nothing new)."""
-    texts: dict[int, str] = {}
-    seen: list[str] = []
-    for event in chat.chat.events:
-        body = event.message.body
-        if texts.get(event.message.message_id) != body:
-            seen.append(body)
-        texts[event.message.message_id] = body
-    return seen
-
-
-def times_shown(chat: ChatView, beginning: str) -> int:
-    return sum(1 for text in shown(chat) if text.startswith(beginning))
-
-
-async def stays_silent(*chats: ChatView, within: float = 3.0) -> None:
-    """Nothing more comes: no answer twice, no late duplicate after a restart."""
-    for chat in chats:
-        chat.skip_pending()
-    await asyncio.gather(*(chat.expect_no_message(within=within) for chat in chats))
 
 
 async def fill_form_to_the_email(user: SimulatedUser) -> None:
