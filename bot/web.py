@@ -37,9 +37,7 @@ class WebhookRequests(SimpleRequestHandler):
         try:
             return await super().handle(request)
         except UpdateNotHandled as exc:
-            logger.warning(
-                "%s not handled, Redis is out of reach: Telegram will send it again", exc
-            )
+            logger.warning("%s: Redis is out of reach, Telegram will send it again", exc)
             return web.Response(status=503, text="Unavailable")
 
 
