@@ -19,7 +19,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisEventIsolation
 from aiogram.types import BotCommand
 from aiohttp import web
 from redis.asyncio import Redis
@@ -30,6 +29,7 @@ from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.fsm import SealedStorage, conversation_cipher
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.isolation import RestartSafeEventIsolation
 from bot.logs import one_line
 from bot.notifications.messages import NotificationRenderer
 from bot.notifications.notices import CreationNoticeQueue
@@ -43,6 +43,7 @@ from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
@@ -103,6 +104,7 @@ def build_dispatcher(
     i18n: CatalogI18n,
     profiles: UserProfiles,
     cipher: DataCipher,
+    webhook: bool,
 ) -> Dispatcher:
     key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
     storage = SealedStorage(
@@ -110,8 +112,10 @@ def build_dispatcher(
     )
     # Event isolation: two quick clicks of one user are handled one after the other, so a
     # step cannot be passed twice, and several bot processes may share the work.
-    isolation = RedisEventIsolation(redis, key_builder=key_builder)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    isolation = RestartSafeEventIsolation(redis, key_builder=key_builder)
+    dispatcher = RedeliveringDispatcher(
+        storage=storage, events_isolation=isolation, handle_again=not webhook
+    )
     # Redis is the app's, shared with the notification tasks and bid creation that outlive
     # polling: aiogram must not close it when polling stops (ExchangeBotApp.stop does, last).
     dispatcher.shutdown.handlers[:] = [
@@ -189,6 +193,7 @@ class ExchangeBotApp:
             i18n=i18n,
             profiles=profiles,
             cipher=await conversation_cipher(self.redis, self.keys, data_cipher),
+            webhook=settings.webhook_mode,
         )
         webhook_secret = settings.WEBHOOK_SECRET.get_secret_value() or await get_or_create_secret(
             self.redis, self.keys, "webhook"

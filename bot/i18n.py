@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import TelegramObject, User
+from aiogram.types import ErrorEvent, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from redis.exceptions import RedisError
 
 from bot.config import SUPPORTED_LOCALES
 from bot.storage.profiles import UserProfiles
@@ -87,7 +88,14 @@ class UserLocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return self.i18n.default_locale
-        chosen = await self._profiles.get_locale(user.id)
+        try:
+            chosen = await self._profiles.get_locale(user.id)
+        except RedisError:
+            # Telling the customer that a step failed must not need Redis, which may be why
+            # it failed (bot.redelivery): then their Telegram language will do.
+            if not isinstance(event, ErrorEvent):
+                raise
+            chosen = None
         if chosen in SUPPORTED_LOCALES:
             return chosen
         return pick_locale(user.language_code, self.i18n.default_locale)

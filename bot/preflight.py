@@ -95,7 +95,7 @@ async def check_exchanger(settings: Settings) -> str:
 async def check_redis(settings: Settings) -> str:
     if not settings.REDIS_URL:
         return "REDIS_URL is empty: an in-process store is used, nothing survives a restart"
-    redis = create_redis(settings.REDIS_URL)
+    redis = create_redis(settings.REDIS_URL, ride_out_restarts=False)
     try:
         await redis.ping()
     except (RedisError, OSError) as exc:

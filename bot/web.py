@@ -4,6 +4,7 @@ when a public URL is set (DESIGN.md §6).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -13,12 +14,32 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
+from bot.redelivery import UpdateNotHandled
 from bot.supervision import Supervisor
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 HEALTH_PATH = "/healthz"
+# A health probe must answer within its checker's patience, while the Redis client would
+# wait about ten seconds for a restart to end: a slower PING is reported as down.
+HEALTH_REDIS_TIMEOUT = 2.0
+
+
+class WebhookRequests(SimpleRequestHandler):
+    """Each update is handled before Telegram gets its answer, so the answer can say whether
+    it was: 503 when Redis was out of reach, and Telegram delivers the update again later
+    (bot.redelivery). Answering at once, aiogram's default, would lose it."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            return await super().handle(request)
+        except UpdateNotHandled as exc:
+            logger.warning("%s: Redis is out of reach, Telegram will send it again", exc)
+            return web.Response(status=503, text="Unavailable")
 
 
 def create_web_app(
@@ -37,9 +58,10 @@ def create_web_app(
 
     async def health(_: web.Request) -> web.Response:
         try:
-            await redis.ping()
+            async with asyncio.timeout(HEALTH_REDIS_TIMEOUT):
+                await redis.ping()
             redis_state = "ok"
-        except (RedisError, OSError) as exc:
+        except (RedisError, OSError, TimeoutError) as exc:
             logger.warning("Health check: Redis does not answer: %s", type(exc).__name__)
             redis_state = "down"
         healthy = redis_state == "ok" and (loops is None or loops.healthy)
@@ -58,7 +80,5 @@ def create_web_app(
         callbacks.register(app)
     if webhook is not None:
         dispatcher, bot, secret = webhook
-        SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
-            app, path=TELEGRAM_WEBHOOK_PATH
-        )
+        WebhookRequests(dispatcher, bot, secret).register(app, path=TELEGRAM_WEBHOOK_PATH)
     return app

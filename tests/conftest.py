@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from redis.asyncio import Redis
 
-from tests.redis_server import redis_for_tests
+from tests.redis_server import DurableRedis, redis_for_tests
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +36,17 @@ async def redis(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis]:
     if keys:
         await client.delete(*keys)
     await client.aclose()
+
+
+@pytest_asyncio.fixture
+async def durable_redis(tmp_path: Path) -> AsyncIterator[DurableRedis]:
+    """A redis-server of the test's own, with an append-only file, to kill and start again."""
+    try:
+        server = DurableRedis(str(tmp_path))
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -22,6 +22,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Take the lock, or find it ours already: the client sends a command again when Redis's answer
+# was lost (bot/storage/redis.py), and a bare SET NX would then see its own token as a rival's.
+_ACQUIRE = """
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if current then
+    return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
 _REFRESH_IF_OWNER = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -52,7 +65,7 @@ class RedisLock:
 
     async def acquire(self) -> bool:
         self.acquired = bool(
-            await self._redis.set(self._key, self._token, nx=True, px=milliseconds(self._ttl))
+            await self._redis.eval(_ACQUIRE, 1, self._key, self._token, milliseconds(self._ttl))
         )
         return self.acquired
 

@@ -1,0 +1,62 @@
+"""The bot's Redis client waits out a restart, and only a restart: its patience is bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+
+import pytest
+from redis.exceptions import ConnectionError
+
+from bot.storage.redis import create_redis
+from tests.redis_server import DurableRedis
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=lambda how: how.name)
+async def test_a_command_sent_while_redis_restarts_is_answered_after_it(
+    durable_redis: DurableRedis, how: signal.Signals
+) -> None:
+    client = create_redis(durable_redis.url)
+    await client.set("greeting", "hello")  # a pooled connection that the restart will break
+    try:
+        await durable_redis.stop(how)
+        reading = asyncio.ensure_future(client.get("greeting"))
+        await asyncio.sleep(1.5)
+        assert not reading.done()
+        await durable_redis.start()
+        assert await asyncio.wait_for(reading, 20) == b"hello"
+    finally:
+        await client.aclose()
+
+
+async def test_a_redis_that_stays_down_fails_the_command_within_seconds(
+    durable_redis: DurableRedis,
+) -> None:
+    client = create_redis(durable_redis.url)
+    await client.ping()
+    await durable_redis.stop(signal.SIGKILL)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError):
+            await client.get("greeting")
+    finally:
+        await client.aclose()
+
+    assert 5.0 <= time.monotonic() - started <= 15.0
+
+
+async def test_the_preflight_client_says_at_once_that_redis_is_down(
+    durable_redis: DurableRedis,
+) -> None:
+    client = create_redis(durable_redis.url, ride_out_restarts=False)
+    await client.ping()
+    await durable_redis.stop(signal.SIGKILL)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError):
+            await client.ping()
+    finally:
+        await client.aclose()
+
+    assert time.monotonic() - started < 1.0
