@@ -895,6 +895,21 @@ async def _create(job: CreationJob) -> None:
     order = await _order_of(job)
     if order is None:
         return
+    try:
+        outcome = await _outcome_of(job, order)
+    except Exception:
+        # A bug or a fault nobody foresaw: the request may have gone out, so the customer is
+        # told the truth ("cannot tell yet") and the resolver settles it from the ledger.
+        logger.exception("Creating bid %s failed unexpectedly", job.api_id)
+        outcome = Uncertain()
+    if outcome is None:
+        return
+    if await _with_draft(job, partial(_after_create, outcome=outcome)) is None:
+        await _told_elsewhere(job, outcome)
+
+
+async def _outcome_of(job: CreationJob, order: BidOrder) -> CreateOutcome | None:
+    """Create, or look up a confirmation seen before; None when the customer moved on."""
     service = job.deps.bid_service
     outcome = (
         await service.check(job.api_id)
@@ -905,11 +920,9 @@ async def _create(job: CreationJob) -> None:
         # Proven absent: this confirmation may go again, under a new api_id.
         fresh = await _with_draft(job, _renew_api_id)
         if not isinstance(fresh, str):
-            return
-        order = replace(order, api_id=fresh)
-        outcome = await service.create(job.customer, order)
-    if await _with_draft(job, partial(_after_create, outcome=outcome)) is None:
-        await _told_elsewhere(job, outcome)
+            return None
+        outcome = await service.create(job.customer, replace(order, api_id=fresh))
+    return outcome
 
 
 async def _order_of(job: CreationJob) -> BidOrder | None:

@@ -217,6 +217,8 @@ class PacedSender:
             while True:
                 delay = await self.drain_once()
                 if not self._held and not self._in_flight:
+                    if self._courtesies:
+                        await asyncio.wait(set(self._courtesies))
                     return
                 await self._sleep(min(delay, BUSY_POLL), None)
 

@@ -198,7 +198,7 @@ class BidCreation:
             logger.warning("create_bid outcome unknown (%s): looking the bid up", _name(error))
             await self._ledger.mark_uncertain(order.api_id, check_in=self._recheck_delay)
             entry = await self._ledger.get(order.api_id)
-            return await self._resolve(entry) if entry is not None else Uncertain()
+            return await self._resolve(entry, shown=True) if entry is not None else Uncertain()
         return await self._record(order.api_id, claim, bid, shown=True)
 
     async def check(self, api_id: str) -> CreateOutcome:
@@ -230,7 +230,7 @@ class BidCreation:
         if state is CreationState.CREATED and bid_id is not None:
             return await self._existing(bid_id, claim)
         entry = await self._ledger.get(api_id)
-        return Uncertain() if entry is None else await self._resolve(entry)
+        return Uncertain() if entry is None else await self._resolve(entry, shown=True)
 
     async def _existing(self, bid_id: str, claim: CreationClaim) -> CreateOutcome:
         record = await self._bids.get_owned(bid_id, claim.user_id)
@@ -268,9 +268,11 @@ class BidCreation:
         return True
 
     async def _resolve(
-        self, entry: CreationEntry, *, after_callback: bool = False
+        self, entry: CreationEntry, *, shown: bool = False, after_callback: bool = False
     ) -> CreateOutcome:
-        """One lookup by api_id; its answer moves the ledger on, and only a proof does."""
+        """One lookup by api_id; its answer moves the ledger on, and only a proof does.
+        `shown`: the customer is waiting on this answer and is shown a bid found (their press
+        asked); otherwise a bid found is pushed to them by the worker."""
         since = entry.started_at - LOOKUP_SLACK
         try:
             async with asyncio.timeout(self._timeout + 5):
@@ -290,7 +292,7 @@ class BidCreation:
                 logger.warning("bid_info after a lookup failed: %s", _name(error))
                 await self._ledger.reschedule(entry.api_id, after=self._recheck_delay, failed=True)
                 return Uncertain()
-            return await self._record(entry.api_id, entry.claim, bid, shown=False)
+            return await self._record(entry.api_id, entry.claim, bid, shown=shown)
         if after_callback:
             # A signed callback says the bid exists: it is found by the next callback or round.
             return Uncertain()
