@@ -50,3 +50,11 @@ async def durable_redis(tmp_path: Path) -> AsyncIterator[DurableRedis]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def other_process_redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A second connection, as a second bot process would have (keys are wiped via `redis`)."""
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()

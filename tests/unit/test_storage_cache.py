@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -46,14 +45,6 @@ def keys(redis_prefix: str) -> RedisKeys:
 @pytest.fixture
 def cache(redis: Redis, keys: RedisKeys) -> JsonCache:
     return JsonCache(redis, keys)
-
-
-@pytest.fixture
-async def other_process_redis(redis_url: str) -> AsyncIterator[Redis]:
-    """A second connection, as a second bot process would have (keys are wiped via `redis`)."""
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def test_fifty_users_asking_at_once_cause_one_load(cache: JsonCache) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from fakeredis import FakeAsyncRedis
@@ -19,13 +18,6 @@ ALICE = CreationClaim(user_id=7001, chat_id=7001, locale="en", lang="en_US", dir
 @pytest.fixture
 def keys(redis_prefix: str) -> RedisKeys:
     return RedisKeys(redis_prefix)
-
-
-@pytest.fixture
-async def other_process_redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def test_a_triple_click_on_confirm_across_two_processes_starts_one_attempt(

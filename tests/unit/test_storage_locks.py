@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -15,14 +14,6 @@ from bot.storage.locks import RedisLock, redis_lock, waiting_lock
 @pytest.fixture
 def keys(redis_prefix: str) -> RedisKeys:
     return RedisKeys(redis_prefix)
-
-
-@pytest.fixture
-async def other_process_redis(redis_url: str) -> AsyncIterator[Redis]:
-    """A second connection, as a second bot process would have (keys are wiped via `redis`)."""
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def test_only_one_of_two_processes_runs_the_reconciler(
