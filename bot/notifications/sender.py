@@ -28,19 +28,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aiogram import Bot
-from aiogram.enums import ParseMode
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.types import InlineKeyboardMarkup
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.notifications import delivery
+from bot.notifications.delivery import Blocked, PauseAll, Refused, Sent
 from bot.notifications.gate import SendGate, Verdict
 from bot.notifications.outgoing import CardRef, OutgoingMessage
 from bot.notifications.pacing import Pacing
@@ -347,26 +341,29 @@ class PacedSender:
     async def _deliver(self, held: _Held) -> None:
         assert held.message is not None
         message = held.message
-        try:
-            sent = await self._bot.send_message(
-                chat_id=message.chat_id,
-                text=message.text,
-                reply_markup=held.markup,
-                parse_mode=ParseMode.HTML,
-            )
-        except TelegramRetryAfter as exc:
-            # Telegram's flood limit is per bot: every message waits, in every process.
-            await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(exc.retry_after))
+        outcome = await delivery.send(self._bot, message.chat_id, message.text, held.markup)
+        if isinstance(outcome, Sent):
+            await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
+            self._forget(held)
+            if message.card is not None:
+                # Not awaited by this send: the chat's next message need not wait for the old
+                # card's buttons to go.
+                task = asyncio.create_task(
+                    self._make_live(message.card, message.chat_id, outcome.message_id)
+                )
+                self._courtesies.add(task)
+                task.add_done_callback(self._courtesy_done)
+        elif isinstance(outcome, PauseAll):
+            await self._pause_all(outcome)
             await self._gate.release(message.dedup_key)
-            held.due = asyncio.get_running_loop().time() + exc.retry_after
+            held.due = asyncio.get_running_loop().time() + outcome.seconds
             logger.warning(
                 "Telegram asked to pause sending for %s s (entry %s, chat %s)",
-                exc.retry_after,
+                outcome.seconds,
                 held.entry_id,
                 held.chat_id,
             )
-            return
-        except TelegramForbiddenError:
+        elif isinstance(outcome, Blocked):
             await self._redis.set(
                 self._keys.chat_blocked(held.chat_id), b"1", px=self._blocked_ttl_ms
             )
@@ -376,35 +373,20 @@ class PacedSender:
                 held.chat_id,
             )
             await self._drop(held)
-            return
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            await self._retry_later(held, exc)
-            return
-        except TelegramAPIError as exc:
-            # A refused message is a bug in what we sent (bad HTML, a wrong chat): sending it
-            # again would be refused again.
+        elif isinstance(outcome, Refused):
             logger.error(
                 "Telegram refused entry %s (chat %s, dedup %s): %s; dropped",
                 held.entry_id,
                 held.chat_id,
                 message.dedup_key,
-                type(exc).__name__,
+                outcome.error,
             )
             await self._drop(held)
-            return
-        except Exception as exc:  # whatever else went wrong must not stop the sender
-            await self._retry_later(held, exc)
-            return
-        await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
-        self._forget(held)
-        if message.card is not None:
-            # Not awaited by this send: the chat's next message need not wait for the old
-            # card's buttons to go.
-            task = asyncio.create_task(
-                self._make_live(message.card, message.chat_id, sent.message_id)
-            )
-            self._courtesies.add(task)
-            task.add_done_callback(self._courtesy_done)
+        else:
+            await self._retry_later(held, outcome.error)
+
+    async def _pause_all(self, pause: PauseAll) -> None:
+        await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(pause.seconds))
 
     def _courtesy_done(self, task: asyncio.Task[None]) -> None:
         self._courtesies.discard(task)
@@ -412,26 +394,16 @@ class PacedSender:
             logger.warning("Taking an old card's buttons away failed: %r", task.exception())
 
     async def _make_live(self, card: CardRef, chat_id: int, message_id: int) -> None:
-        """The new card is the live one; the card it replaces keeps its text, not its buttons.
-        That edit is a courtesy: its failure (the old message deleted, too old) changes nothing
-        the customer needs."""
+        """The new card is the live one; the card it replaces keeps its text, not its buttons."""
         if self._card_shown is None:
             return
         previous = await self._card_shown(card, message_id)
-        if previous is None:
-            return
-        try:
-            await self._bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=previous, reply_markup=None
-            )
-        except TelegramRetryAfter as exc:
-            await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(exc.retry_after))
-        except TelegramAPIError as exc:
-            logger.info(
-                "Buttons of message %s (chat %s) stay: %s", previous, chat_id, type(exc).__name__
-            )
+        if previous is not None:
+            pause = await delivery.remove_buttons(self._bot, chat_id, previous)
+            if pause is not None:
+                await self._pause_all(pause)
 
-    async def _retry_later(self, held: _Held, exc: Exception) -> None:
+    async def _retry_later(self, held: _Held, error: str) -> None:
         assert held.message is not None
         held.attempts += 1
         if held.attempts >= self._max_attempts:
@@ -441,7 +413,7 @@ class PacedSender:
                 held.chat_id,
                 held.message.dedup_key,
                 held.attempts,
-                type(exc).__name__,
+                error,
             )
             await self._drop(held)
             return
@@ -452,7 +424,7 @@ class PacedSender:
             "Sending entry %s (chat %s) failed: %s; attempt %d again in %.1f s",
             held.entry_id,
             held.chat_id,
-            type(exc).__name__,
+            error,
             held.attempts + 1,
             delay,
         )
