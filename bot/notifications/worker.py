@@ -2,12 +2,9 @@
 
 Two loops (DESIGN.md §6):
 
-* Ingest: outbox stream entries (callbacks, new or changed bids) are turned into members of
-  the check schedule (bot/notifications/schedule.py) and acknowledged, many per round trip.
-  Nothing slow happens here, so a burst of callbacks drains at Redis speed. Callbacks about a
-  final bid that claim the status it has are ignored; an entry that names no bid of ours is
-  dropped; a signed callback for an api_id without a record goes to the creation resolver.
-  An entry is acknowledged only after its member is scheduled: a crash in between re-reads it.
+* Ingest (bot/notifications/ingest.py): outbox stream entries (callbacks, new or changed
+  bids) become members of the check schedule (bot/notifications/schedule.py) and are
+  acknowledged, many per round trip, at Redis speed.
 * Check: due members are claimed and read with bid_info, up to `concurrency` bids at once, so
   one slow bid holds nobody else. For each, under the bid's lock (the one button presses take):
   read the record, bid_info, then for each audience (the customer, the operator chat) whose
@@ -42,10 +39,11 @@ from bot.exchanger import Bid, NoBidExists
 from bot.exchanger.statuses import is_final
 from bot.i18n import api_lang
 from bot.notifications import dedup
-from bot.notifications.outbox import EventSource, Outbox, OutboxEvent
+from bot.notifications.ingest import OutboxIngest
+from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import OutgoingMessage
-from bot.notifications.schedule import CheckSchedule, Claim, Mark, api_member
-from bot.notifications.stream import Entry, StreamConsumer, text
+from bot.notifications.schedule import CheckSchedule, Claim
+from bot.notifications.stream import Entry, StreamConsumer
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds, waiting_lock
@@ -138,6 +136,9 @@ class OutboxWorker:
         self._adopter = adopter
         outbox = outbox or Outbox(redis, keys)
         self._stream = StreamConsumer(redis, outbox.stream, outbox.group, consumer)
+        self._ingestion = OutboxIngest(
+            redis, keys, self._stream, self._schedule, adopt=adopter is not None
+        )
         self._concurrency = concurrency
         self._check_lease = check_lease
         self._claim_idle_ms = milliseconds(claim_idle)
@@ -200,109 +201,14 @@ class OutboxWorker:
                 logger.warning("Outbox worker: Redis failed (%s), retrying in %.0f s", exc, delay)
                 await _wait(stop, delay)
 
+    async def _ingest(self, entries: list[Entry]) -> None:
+        if await self._ingestion.ingest(entries):
+            self._wake.set()
+
     async def _read(self, *, block: int | None) -> list[Entry]:
         entries = await self._stream.read_new(self._batch, block=block)
         await self._ingest(entries)
         return entries
-
-    async def _ingest(self, entries: list[Entry]) -> None:
-        if not entries:
-            return
-        events = [
-            (entry_id, None if fields is None else OutboxEvent.parse(entry_id, fields))
-            for entry_id, fields in entries
-        ]
-        by_api_id = await self._bid_ids_of(
-            {event.api_id for _, event in events if event is not None and event.api_id}
-        )
-        facts = await self._facts(
-            {*by_api_id.values()}
-            | {
-                event.bid_id
-                for _, event in events
-                if event is not None and event.bid_id and event.source != EventSource.CALLBACK
-            }
-        )
-        marks: list[Mark] = []
-        for entry_id, event in events:
-            mark = self._mark_for(entry_id, event, by_api_id, facts)
-            if mark is not None:
-                marks.append(mark)
-        if marks:
-            await self._schedule.mark(marks)
-            self._wake.set()
-        ids = [entry_id for entry_id, _ in entries]
-        await self._stream.ack(ids)
-        await self._redis.xdel(self._stream.stream, *ids)
-
-    def _mark_for(
-        self,
-        entry_id: str,
-        event: OutboxEvent | None,
-        by_api_id: dict[str, str],
-        facts: dict[str, _Facts],
-    ) -> Mark | None:
-        if event is None:
-            logger.warning("Outbox entry %s names no bid: dropped", entry_id)
-            return None
-        received = _entry_seconds(entry_id)
-        if event.api_id is not None:
-            # A callback's body bid_id is never used to find a bid: the URL is the only signed
-            # part (facts §7).
-            bid_id = by_api_id.get(event.api_id)
-            if bid_id is None:
-                if self._adopter is None:
-                    return None
-                return Mark(api_member(event.api_id), received_at=received)
-        elif event.bid_id is not None and event.source != EventSource.CALLBACK:
-            bid_id = event.bid_id
-        else:
-            return None
-        fact = facts.get(bid_id)
-        if fact is None:
-            logger.info("Outbox entry %s is about no bid of ours: dropped", entry_id)
-            return None
-        if (
-            event.source == EventSource.CALLBACK
-            and not fact.open
-            and event.hint_status in (None, fact.status)
-        ):
-            return None  # a final bid, and the callback claims nothing new
-        return Mark(bid_id, received_at=received, checked_at=fact.checked_at)
-
-    async def _bid_ids_of(self, api_ids: set[str]) -> dict[str, str]:
-        if not api_ids:
-            return {}
-        ordered = list(api_ids)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for api_id in ordered:
-                pipe.get(self._keys.bid_by_api_id(api_id))
-            found = await pipe.execute()
-        return {
-            api_id: text(bid_id)
-            for api_id, bid_id in zip(ordered, found, strict=True)
-            if bid_id is not None
-        }
-
-    async def _facts(self, bid_ids: set[str]) -> dict[str, _Facts]:
-        if not bid_ids:
-            return {}
-        ordered = list(bid_ids)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for bid_id in ordered:
-                pipe.hmget(self._keys.bid(bid_id), ["status", "checked_at"])
-                pipe.zscore(self._keys.open_bids, bid_id)
-            answers = await pipe.execute()
-        facts: dict[str, _Facts] = {}
-        for index, bid_id in enumerate(ordered):
-            (status, checked_at), open_score = answers[2 * index], answers[2 * index + 1]
-            if status is not None:
-                facts[bid_id] = _Facts(
-                    text(status),
-                    float(text(checked_at)) if checked_at is not None else 0.0,
-                    open_score is not None,
-                )
-        return facts
 
     # --- check ------------------------------------------------------------------------------
 
@@ -419,26 +325,6 @@ class OutboxWorker:
             logger.info("Bid %s: %s told (%d messages)", bid_id, bid.status, len(messages))
         if is_final(bid.status):
             await self._bids.mark_final(bid_id)
-
-
-class _Facts:
-    """What ingestion needs to know of a bid, read in one pipeline."""
-
-    __slots__ = ("checked_at", "open", "status")
-
-    def __init__(self, status: str, checked_at: float, is_open: bool) -> None:
-        self.status = status
-        self.checked_at = checked_at
-        self.open = is_open
-
-
-def _entry_seconds(entry_id: str) -> float:
-    """A stream entry id starts with Redis's clock in milliseconds: when the event arrived."""
-    millis, _, _ = entry_id.partition("-")
-    try:
-        return int(millis) / 1000
-    except ValueError:
-        return 0.0
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
