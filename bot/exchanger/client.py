@@ -544,6 +544,9 @@ class ExchangerClient:
             raise Unavailable(method, UnavailableReason.TIMEOUT) from exc
         except httpx.TransportError as exc:
             raise Unavailable(method, UnavailableReason.NETWORK) from exc
+        except httpx.DecodingError as exc:
+            # A proxy announced gzip (or br...) and sent something else: nothing to read.
+            raise Unavailable(method, UnavailableReason.NOT_JSON, "undecodable body") from exc
         return self._unwrap(method, response)
 
     @staticmethod
@@ -557,6 +560,9 @@ class ExchangerClient:
             body = json.loads(response.content)
         except ValueError:
             raise Unavailable(method, UnavailableReason.NOT_JSON) from None
+        except RecursionError:
+            # Valid JSON nested past what the parser follows: no envelope of the API is.
+            raise Unavailable(method, UnavailableReason.BAD_SHAPE, "nested too deeply") from None
         if not isinstance(body, dict) or "error" not in body:
             raise Unavailable(method, UnavailableReason.BAD_SHAPE, "no envelope")
         error_code = str(body["error"]).strip()
