@@ -328,7 +328,8 @@ def _violation(
 
 def format_amount(value: Decimal) -> str:
     """For reading: plain digits, no exponent, no trailing zeros, and the integer part grouped
-    by regular spaces from 10 000 on ("25 430.12"). `parse_amount` reads it back.
+    by regular spaces from 10 000 on ("25 430.12"). `parse_amount` reads it back, except an
+    amount like 1.001 that it cannot tell from 1001 (rule 4): see `typed_form`.
     """
     if not value.is_finite():
         raise ValueError("amount must be a finite number")
@@ -342,3 +343,18 @@ def format_amount(value: Decimal) -> str:
     if abs(value) >= GROUP_FROM:
         whole = f"{int(whole):,}".replace(",", " ")
     return sign + whole + ("." + fraction if fraction else "")
+
+
+def typed_form(amount: Decimal) -> str:
+    """How to type `amount` so that `parse_amount` reads exactly it: as printed, or, when the
+    printed form could be thousands ("1.001"), with a trailing zero that only a decimal part
+    can have ("1.0010"). Without this a customer who meant 1.001 had no way to say so.
+    """
+    text = format_amount(amount)
+    try:
+        parse_amount(text)
+    except AmountError as error:
+        if error.reason is AmountProblem.AMBIGUOUS:
+            return text + "0"
+        raise
+    return text
