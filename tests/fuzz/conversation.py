@@ -62,26 +62,24 @@ async def settle(app: ExchangeBotApp) -> None:
         await asyncio.wait(tasks)
 
 
-@dataclass
 class ErrorLog(logging.Handler):
     """Every WARNING or worse any logger writes while the fuzzer runs."""
 
-    records: list[logging.LogRecord] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        logging.Handler.__init__(self, logging.WARNING)
-
-    def __hash__(self) -> int:
-        return id(self)
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
     def take(self) -> list[str]:
-        taken = [f"{r.levelname} {r.name}: {r.getMessage()}" for r in self.records]
+        """The records so far, as lines for a failure message; the log starts empty again."""
+        taken = []
         for record in self.records:
+            taken.append(f"{record.levelname} {record.name}: {record.getMessage()}")
             if record.exc_info and record.exc_info[1] is not None:
-                taken.append(f"    {type(record.exc_info[1]).__name__}: {record.exc_info[1]}")
+                error = record.exc_info[1]
+                taken.append(f"    {type(error).__name__}: {error}")
         self.records.clear()
         return taken
 

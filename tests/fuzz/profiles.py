@@ -6,7 +6,8 @@ long     20,000 examples per test from a fresh random seed each run, to find wha
          set does not; a failure prints the blob that replays it (`@reproduce_failure`).
 smoke    100 examples per test with the default's seed: a quick look while changing the tests.
 
-Neither writes an example database into the checkout. Health checks about slow generation are
+Nothing is written into the checkout: no example database, and hypothesis's caches go to the
+temporary directory (or HYPOTHESIS_STORAGE_DIRECTORY). Health checks about slow generation are
 off: big texts and a 2-core machine shared with other work make generation slow at times, and
 that says nothing about the bot.
 """
@@ -14,8 +15,14 @@ that says nothing about the bot.
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "exchange-bot-hypothesis")
 
 PROFILES = {"default": 2_000, "long": 20_000, "smoke": 300}
 # pytest-timeout's 120 s is for ordinary tests; a fuzz test gets this long (a safety net on a

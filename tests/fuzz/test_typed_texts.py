@@ -87,3 +87,14 @@ def test_every_text_step_answers_whatever_is_typed_and_stays_usable(
             assert step.screen is not None and step.asks(step.screen)
     assert typed[search.name] >= EXAMPLES and typed[amount.name] >= EXAMPLES
     assert sum(typed[field.name] for field in fields) >= EXAMPLES
+    # Both ways out of each step were taken, so both were checked.
+    at_fields: Counter[str] = Counter()
+    for field in fields:
+        at_fields.update(field.outcomes)
+    steps: list[tuple[str, Counter[str]]] = [
+        (search.name, Counter(search.outcomes)),
+        (amount.name, Counter(amount.outcomes)),
+        ("fields", at_fields),
+    ]
+    for name, outcomes in steps:
+        assert outcomes["refused"] and outcomes["accepted"], (name, outcomes)

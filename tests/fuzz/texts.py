@@ -149,6 +149,11 @@ def numbers(draw: st.DrawFn) -> str:
     if draw(st.integers(0, 15)) == 0:
         whole = str(draw(st.integers(10**20, 10**60))) + whole
     text = whole.translate(str.maketrans("0123456789", digits))
+    if text and draw(st.integers(0, 3)) == 0:
+        # One digit from another script inside an ordinary number: "1²0", "5٠0".
+        at = draw(st.integers(0, len(text) - 1))
+        other = draw(st.sampled_from(_DIGIT_SCRIPTS))[draw(st.integers(0, 9))]
+        text = text[:at] + other + text[at + 1 :]
     sign = draw(st.sampled_from(_SIGNS))
     prefix, suffix = draw(st.sampled_from(_AFFIXES)), draw(st.sampled_from(_AFFIXES))
     return prefix + sign + text + suffix
