@@ -889,6 +889,29 @@ async def test_a_field_list_holding_something_else_than_fields_is_unavailable(
     assert caught.value.reason is UnavailableReason.BAD_SHAPE
 
 
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (b'"Tether \\ud800 USDT"', "Tether \ufffd USDT"),  # an escape of half a character
+        (b'"Tether \xed\xa0\x80 USDT"', "Tether \ufffd USDT"),  # its bytes, as json reads them
+        (b'"Cash \xed\xa0\xbd\xed\xb2\xb1 USD"', "Cash \U0001f4b1 USD"),  # CESU-8 of an emoji
+    ],
+)
+async def test_a_title_holding_half_a_character_is_repaired_not_passed_on_to_break_sending(
+    server: FakeExchanger, client: ExchangerClient, title: bytes, shown: str
+) -> None:
+    """Found by tests/fuzz: json reads lone surrogates (escaped, or as bytes with
+    surrogatepass), and a str holding one cannot be encoded again: every screen showing the
+    currency would fail to send. A pair written as two halves is the character it encodes."""
+    body = b'{"error":0,"data":{"give":[{"id":"1","title":' + title + b'}],"get":[]}}'
+    server.reply("get_direction_currencies", httpx.Response(200, content=body))
+
+    currencies = await client.get_direction_currencies()
+
+    assert currencies.give[0].title == shown
+    currencies.give[0].title.encode("utf-8")
+
+
 # --- leniency and privacy ------------------------------------------------------------------
 
 
