@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -227,3 +228,35 @@ def test_every_client_method_returns_its_model_or_an_exchanger_error_whatever_co
     for method in CALLS:
         if method != "find_bids_by_api_id":
             assert requests[method] >= EXAMPLES, (method, requests[method])
+
+
+TEN_MEGABYTES = 10 * 1024 * 1024
+
+
+def test_ten_megabyte_answers_are_read_or_refused_like_any_other() -> None:
+    """Too big to draw thousands of times, so three such answers on their own: a title of
+    10 MB, 10 MB of opening brackets, 10 MB of an HTML page."""
+    title = {"id": "1", "title": "Bitcoin " + "B" * TEN_MEGABYTES, "logo": ""}
+    bodies = [
+        json.dumps({"error": 0, "data": {"give": [title], "get": []}}).encode(),
+        b'{"error":0,"data":' + b"[" * TEN_MEGABYTES,
+        b"<html><body>" + b"<p>Bad Gateway</p>" * (TEN_MEGABYTES // 18) + b"</body></html>",
+    ]
+    outcomes: list[str] = []
+
+    async def fetch(body: bytes) -> None:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+        async with ExchangerClient(
+            BASE_URL, "L" * 32, "K" * 32, read_retries=0, transport=transport
+        ) as client:
+            try:
+                currencies = await client.get_direction_currencies()
+            except ExchangerError as error:
+                outcomes.append(type(error).__name__)
+            else:
+                outcomes.append(f"{len(currencies.give[0].title)} characters")
+
+    with asyncio.Runner() as runner, quiet_client_log():
+        for body in bodies:
+            runner.run(fetch(body))
+    assert outcomes == [f"{TEN_MEGABYTES + 8} characters", "Unavailable", "Unavailable"]
