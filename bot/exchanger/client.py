@@ -129,6 +129,23 @@ def _bid_ref(bid_id: str | None, bid_hash: str | None) -> dict[str, str | None]:
     return {"id": _optional_id("bid_id", bid_id), "hash": bid_hash or None}
 
 
+# json reads half a UTF-16 character from an escape ("\ud83d") or from its bytes (it decodes
+# with surrogatepass), as CESU-8 writers and broken encoders produce them. A str holding one
+# cannot be encoded again, so every message showing it would fail to send.
+_MAY_HOLD_SURROGATES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def _whole_characters(value: object) -> object:
+    """Pairs of halves become the character they encode; a lone half becomes U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [_whole_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {_whole_characters(key): _whole_characters(item) for key, item in value.items()}
+    return value
+
+
 def _is_empty(data: object) -> bool:
     return data is None or data == "" or data == [] or data == {}
 
@@ -544,6 +561,9 @@ class ExchangerClient:
             raise Unavailable(method, UnavailableReason.TIMEOUT) from exc
         except httpx.TransportError as exc:
             raise Unavailable(method, UnavailableReason.NETWORK) from exc
+        except httpx.DecodingError as exc:
+            # A proxy announced gzip (or br...) and sent something else: nothing to read.
+            raise Unavailable(method, UnavailableReason.NOT_JSON, "undecodable body") from exc
         return self._unwrap(method, response)
 
     @staticmethod
@@ -555,8 +575,13 @@ class ExchangerClient:
             raise Unavailable(method, UnavailableReason.HTTP_STATUS, f"HTTP {response.status_code}")
         try:
             body = json.loads(response.content)
+            if _MAY_HOLD_SURROGATES.search(response.content):
+                body = _whole_characters(body)
         except ValueError:
             raise Unavailable(method, UnavailableReason.NOT_JSON) from None
+        except RecursionError:
+            # Valid JSON nested past what the parser follows: no envelope of the API is.
+            raise Unavailable(method, UnavailableReason.BAD_SHAPE, "nested too deeply") from None
         if not isinstance(body, dict) or "error" not in body:
             raise Unavailable(method, UnavailableReason.BAD_SHAPE, "no envelope")
         error_code = str(body["error"]).strip()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from bot.exchanger.models import is_sane_amount
+
 _TAG = re.compile(r"<[^>]*>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _DATA_VAL = re.compile(r"""data-val\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
@@ -127,7 +129,7 @@ def _data_val(text: str) -> Decimal | None:
         value = Decimal(match.group(1).strip())
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    return value if is_sane_amount(value) else None
 
 
 def parse_error_fields(raw: object) -> dict[str, FieldError]:

@@ -24,6 +24,22 @@ def _text(value: object) -> object:
     return value
 
 
+# Money has at most 40 digits before the point and 40 after it (PHP prints at most 17
+# significant digits of a float, and sites keep fewer than 20 decimals). A longer "amount" is a
+# broken answer, and printing it would break every screen that shows it: 10**5000 is beyond
+# what int() turns into text, "1e999999999" a gigabyte of zeros.
+MAX_AMOUNT_DIGITS = 40
+
+
+def is_sane_amount(number: Decimal) -> bool:
+    """Finite, and short enough to be written out in full."""
+    if not number.is_finite():
+        return False
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite numbers have an int exponent
+    return number.adjusted() < MAX_AMOUNT_DIGITS and exponent >= -MAX_AMOUNT_DIGITS
+
+
 def _decimal(value: object) -> object:
     """`is_sum` turns an empty amount into "0" (§3); an empty string means the same."""
     if isinstance(value, bool):
@@ -37,8 +53,8 @@ def _decimal(value: object) -> object:
             number = Decimal(value)
         except InvalidOperation:
             raise ValueError("not a number") from None
-        if not number.is_finite():
-            raise ValueError("not a finite number")
+        if not is_sane_amount(number):
+            raise ValueError("not an amount of money")
         return number
     return value
 
@@ -102,6 +118,8 @@ def _field_map(value: object) -> object:
     """
     value = _empty_as_dict(value)
     if isinstance(value, list):
+        if not all(isinstance(item, Mapping) for item in value):
+            raise ValueError("a field map lists something that is not a field")
         return {str(item.get("name", index)): item for index, item in enumerate(value)}
     return value
 

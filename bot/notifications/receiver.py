@@ -93,7 +93,7 @@ def _hints(content_type: str, body: bytes) -> tuple[str | None, str | None]:
     if content_type == "application/json":
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past what the parser follows: no hints
             parsed = None
         if isinstance(parsed, dict):
             values = {str(name): str(value) for name, value in parsed.items()}

@@ -146,6 +146,13 @@ def _canonical_chars(text: str) -> str:
     return "".join(out).strip()
 
 
+def _plain_digits(text: str) -> bool:
+    """ASCII digits only. `_canonical_chars` made every decimal digit ASCII; what is left and
+    still passes str.isdigit() ("²", "①") is no digit of an amount, and Decimal() refuses it.
+    """
+    return text.isascii() and text.isdigit()
+
+
 def _check_affix(affix: str, *, is_prefix: bool) -> None:
     """Letters, currency symbols and spaces around the number; a "+" or a minus before it."""
     for word in _AFFIX_WORD.findall(affix):
@@ -168,7 +175,7 @@ def _check_affix(affix: str, *, is_prefix: bool) -> None:
 
 def _split_number(text: str) -> str:
     """The number itself: from the first digit to the last, with a leading decimal mark."""
-    digits = [index for index, char in enumerate(text) if char.isascii() and char.isdigit()]
+    digits = [index for index, char in enumerate(text) if _plain_digits(char)]
     if not digits:
         raise AmountError(AmountProblem.NOT_A_NUMBER)
     start, end = digits[0], digits[-1] + 1
@@ -199,7 +206,7 @@ def _integer_part(text: str, separators: str) -> str:
     if text == "":
         return "0"
     groups = re.split("[" + re.escape(separators) + "]", text) if separators else [text]
-    if any(not group.isdigit() for group in groups):
+    if any(not _plain_digits(group) for group in groups):
         raise AmountError(AmountProblem.NOT_A_NUMBER)
     if len(groups) > 1 and not _valid_groups(groups):
         raise AmountError(_grouping_problem(text))
@@ -213,7 +220,7 @@ def _grouping_problem(text: str) -> AmountProblem:
 
 def _read(core: str) -> tuple[str, str]:
     """(integer digits, fraction digits) following the module's reading rules."""
-    if not all(char.isdigit() or char in ",. '" for char in core):
+    if not all(_plain_digits(char) or char in ",. '" for char in core):
         raise AmountError(AmountProblem.NOT_A_NUMBER)
     commas, dots = core.count(","), core.count(".")
     has_groups = _SPACE in core or _APOS in core
@@ -240,8 +247,8 @@ def _read(core: str) -> tuple[str, str]:
         and 1 <= len(whole) <= 3
         and not whole.startswith("0")
         and len(fraction) == 3
-        and fraction.isdigit()
-        and whole.isdigit()
+        and _plain_digits(fraction)
+        and _plain_digits(whole)
     ):
         raise AmountError(
             AmountProblem.AMBIGUOUS,
@@ -251,7 +258,7 @@ def _read(core: str) -> tuple[str, str]:
 
 
 def _fraction(text: str) -> str:
-    if text and not text.isdigit():
+    if text and not _plain_digits(text):
         raise AmountError(AmountProblem.NOT_A_NUMBER)
     return text
 
@@ -328,7 +335,8 @@ def _violation(
 
 def format_amount(value: Decimal) -> str:
     """For reading: plain digits, no exponent, no trailing zeros, and the integer part grouped
-    by regular spaces from 10 000 on ("25 430.12"). `parse_amount` reads it back.
+    by regular spaces from 10 000 on ("25 430.12"). `parse_amount` reads it back, except an
+    amount like 1.001 that it cannot tell from 1001 (rule 4): see `typed_form`.
     """
     if not value.is_finite():
         raise ValueError("amount must be a finite number")
@@ -342,3 +350,18 @@ def format_amount(value: Decimal) -> str:
     if abs(value) >= GROUP_FROM:
         whole = f"{int(whole):,}".replace(",", " ")
     return sign + whole + ("." + fraction if fraction else "")
+
+
+def typed_form(amount: Decimal) -> str:
+    """How to type `amount` so that `parse_amount` reads exactly it: as printed, or, when the
+    printed form could be thousands ("1.001"), with a trailing zero that only a decimal part
+    can have ("1.0010"). Without this a customer who meant 1.001 had no way to say so.
+    """
+    text = format_amount(amount)
+    try:
+        parse_amount(text)
+    except AmountError as error:
+        if error.reason is AmountProblem.AMBIGUOUS:
+            return text + "0"
+        raise
+    return text

@@ -170,11 +170,13 @@ def check_field_value(
 
 
 def _clean_text(value: str, *, multiline: bool, machine: bool) -> str:
-    """NFC; no control characters; single lines with inner whitespace collapsed."""
-    text = unicodedata.normalize("NFC", value)
-    text = _LINE_SEPARATORS.sub("\n", text)
+    """NFC; no control characters; single lines with inner whitespace collapsed. Invisible
+    marks go before composing: one left between a letter and its accent would keep them apart.
+    """
     dropped = INVISIBLE_MARKS if machine else _INVISIBLE_IN_TEXT
-    text = "".join(char for char in text if char not in dropped)
+    text = "".join(char for char in value if char not in dropped)
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_SEPARATORS.sub("\n", text)
     for char in text:
         if char in BIDI_CONTROLS or _is_control(char):
             raise FieldValueError(

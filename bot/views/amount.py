@@ -16,7 +16,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcAction, CalcResult, Direction
-from bot.services.amounts import AmountProblem, LimitKind
+from bot.services.amounts import AmountProblem, LimitKind, typed_form
 from bot.views.callbacks import FlowNav
 from bot.views.formatting import format_amount
 from bot.views.html import exchanger_plain, quote_exchanger
@@ -113,8 +113,13 @@ def describe_amount_problem(
     name = _kind_name(problem_name)
     if name == "ambiguous" and len(readings) >= 2:
         return _(
-            "Did you mean {first} or {second}? Type the amount again, for example 1500 or 1.5."
-        ).format(first=format_amount(readings[0]), second=format_amount(readings[1]))
+            "Did you mean {first} or {second}? To be exact, type {first_typed} or {second_typed}."
+        ).format(
+            first=format_amount(readings[0]),
+            second=format_amount(readings[1]),
+            first_typed=typed_form(readings[0]),
+            second_typed=typed_form(readings[1]),
+        )
     if name == "not_a_number":
         return _("That is not a number. Type digits only, for example 1500 or 0.25.")
     if name == "not_positive":

@@ -141,6 +141,13 @@ def test_things_that_are_not_one_plain_number_are_refused(text: str) -> None:
     assert problem_of(text) is AmountProblem.NOT_A_NUMBER
 
 
+@pytest.mark.parametrize("text", ["1²0", "5⁰0", "1①0", "1²,5", "1,5²5", "1 ²00", "1²0 000"])
+def test_amount_with_a_superscript_or_circled_digit_inside_is_refused_clearly(text: str) -> None:
+    """Found by tests/fuzz: "²" passes str.isdigit() but is no decimal digit, so Decimal()
+    raised InvalidOperation and the customer got "Something went wrong"."""
+    assert problem_of(text) is AmountProblem.NOT_A_NUMBER
+
+
 def test_issue_a_network_name_before_the_amount_does_not_glue_onto_it() -> None:
     """ "TRC20 100" must not become 20100 by reading "20 100" as a grouped number."""
     assert problem_of("TRC20 100") is AmountProblem.NOT_A_NUMBER

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
 from bot.notifications.outbox import Outbox
-from bot.notifications.receiver import CallbackReceiver
+from bot.notifications.receiver import MAX_BODY, CallbackReceiver
 from bot.notifications.tokens import CALLBACK_PATH_PREFIX, CallbackTokens
 from bot.storage.keys import RedisKeys
 from bot.web import create_web_app
@@ -78,6 +78,30 @@ async def test_an_empty_or_unreadable_body_still_makes_the_bid_be_looked_at(
         response = await client.post(path(), data=body, headers={"Content-Type": "text/plain"})
         assert response.status == 200
     assert [event["api_id"] for event in await entries(redis, keys)] == [API_ID] * 3
+
+
+async def test_a_json_body_nested_thousands_deep_is_still_queued_for_its_bid(
+    redis: Redis, keys: RedisKeys
+) -> None:
+    """Found by tests/fuzz: the JSON parser gave up with a RecursionError, the receiver
+    answered 500 and the callback was lost (the exchanger never retries)."""
+    body = b'{"bid_id":' + b"[" * 4000 + b"]" * 4000 + b"}"
+    assert len(body) <= MAX_BODY
+    app = create_web_app(
+        redis=redis,
+        mode="polling",
+        exchanger="remote",
+        callbacks=CallbackReceiver(TOKENS, Outbox(redis, keys)),
+    )
+
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            path(), data=body, headers={"Content-Type": "application/json"}
+        )
+
+    assert response.status == 200
+    [event] = await entries(redis, keys)
+    assert (event["api_id"], event["bid_id"], event["status"]) == (API_ID, "", "")
 
 
 async def test_a_body_over_the_limit_gets_413_and_nothing_is_queued(

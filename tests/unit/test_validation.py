@@ -433,6 +433,25 @@ def test_combining_marks_are_composed() -> None:
     assert checked(text_field("Name"), "Jose\u0301") == "José"
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (text_field("Name"), "Jose\u200b\u0301", "José"),
+        (text_field("Name"), "Zoe\u00ad\u0308", "Zoë"),
+        (ACCOUNT_GIVE, "\u0300\u2060\u0316", "\u0316\u0300"),
+    ],
+)
+def test_an_invisible_mark_between_a_letter_and_its_accent_still_gives_a_composed_value(
+    field: DirectionField, value: str, expected: str
+) -> None:
+    """Found by tests/fuzz: the mark was dropped after composing, so the value was not NFC and
+    changed when checked again (a saved value is checked again when it is used)."""
+    value = checked(field, value)
+
+    assert value == expected
+    assert checked(field, value) == value
+
+
 def test_a_long_answer_is_refused_with_the_limit() -> None:
     error = problem_of(text_field("Name"), "x" * 501)
 

@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.exchanger import CalcResult, Currency, Direction
 from bot.i18n import create_i18n
-from bot.services.amounts import AmountProblem, LimitKind
+from bot.services.amounts import AmountError, AmountProblem, LimitKind, parse_amount
 from bot.views.amount import (
     describe_amount_problem,
     describe_limit_violation,
@@ -423,6 +423,18 @@ def test_an_ambiguous_amount_asks_which_reading_was_meant() -> None:
     )
 
     assert text.startswith("Did you mean 1500 or 1.5?")
+
+
+def test_amount_with_three_decimals_can_be_typed_after_the_bot_asks_which_was_meant() -> None:
+    """Found by tests/fuzz: "1.001" is asked about, and typing "1.001" again (the only way
+    the question suggested) was asked about again, forever."""
+    with pytest.raises(AmountError) as asked:
+        parse_amount("1.001")
+
+    text = describe_amount_problem(asked.value.reason, readings=asked.value.readings)
+
+    assert text.startswith("Did you mean 1001 or 1.001?")
+    assert "1.0010" in text and parse_amount("1.0010") == Decimal("1.001")
 
 
 def test_an_adjusted_quote_is_shown_for_acceptance() -> None:
