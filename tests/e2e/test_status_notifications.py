@@ -317,3 +317,28 @@ async def test_a_crashing_loop_is_restarted_and_health_says_so(
             1,
             "RuntimeError",
         )
+
+
+async def test_in_demo_mode_the_in_process_store_carries_the_whole_pipeline(
+    fake_telegram: FakeTelegram, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(
+        REDIS_URL="",
+        EXCHANGER_API_URL="",
+        EXCHANGER_API_LOGIN="",
+        EXCHANGER_API_KEY="",
+        RECONCILE_INTERVAL=0.5,  # no PUBLIC_URL in the demo: the reconciler finds the changes
+    )
+    alice = fake_telegram.user("Alice")
+    async with running_bot(settings) as app:
+        assert app.sandbox is not None  # the built-in sandbox, with fakeredis beside it
+        await greet(alice)
+        await create_sber_to_usdt_bid(alice)
+
+        await alice.click("✅ I paid")
+        await alice.wait_for_message(kind="edit")
+        await alice.click("Yes")
+
+        # The demo moves a paid bid on by itself: realpay, then success, 5 s apart.
+        await alice.wait_for_message("🔔 Status changed: Order is paid", timeout=20)
+        await alice.wait_for_message("🔔 Status changed: The order is completed", timeout=20)
