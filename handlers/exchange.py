@@ -827,7 +827,7 @@ def _start_creation(flow: Flow, *, recheck: bool) -> None:
         deps=flow.deps,
         storage=flow.state.storage,
         key=flow.state.key,
-        target=ScreenTarget(flow.chat_id, flow.user_id, flow.draft.screen_message_id),
+        target=flow.target,
         customer=Customer(
             user_id=flow.user_id,
             chat_id=flow.chat_id,
