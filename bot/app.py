@@ -329,6 +329,7 @@ class ExchangeBotApp:
             timeout=SENDER_REQUEST_TIMEOUT,
         )
         consumer = default_consumer_name()
+        schedule = CheckSchedule(self.redis, self.keys)
 
         async def card_shown(card: CardRef, message_id: int) -> int | None:
             return await bids.show(card.bid_id, card.audience, message_id, card.status)
@@ -355,16 +356,17 @@ class ExchangeBotApp:
             renderer,
             consumer=consumer,
             operator_chat_id=settings.OPERATOR_CHAT_ID,
-            schedule=CheckSchedule(self.redis, self.keys),
+            schedule=schedule,
             adopter=bid_service,
             outbox=outbox,
-            check_lease=3 * settings.EXCHANGER_TIMEOUT + 20,
+            # One check waits at most as long as one creation attempt may take.
+            check_lease=settings.creation_seconds + 10,
         )
         reconciler = Reconciler(
             self.redis,
             self.keys,
             bids,
-            CheckSchedule(self.redis, self.keys),
+            schedule,
             interval=settings.RECONCILE_INTERVAL,
             max_age=timedelta(days=settings.RECONCILE_MAX_AGE_DAYS),
             resolve_creations=bid_service.resolve_due,

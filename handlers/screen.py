@@ -7,18 +7,16 @@ characters; neither may reach the user as an error, so both are handled here, on
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
+from bot.notifications.delivery import remove_buttons
 from bot.storage.bids import Audience, BidRepository
 from bot.views.html import split_message
-
-logger = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _TAG = re.compile(r"<[^>]*>")
@@ -104,14 +102,8 @@ async def make_live(
     """`message` shows the bid's card now: it is the live one, and the card it replaces keeps
     its text but loses its buttons, so only one card of a bid can be pressed (DESIGN.md §6)."""
     previous = await bids.show(bid_id, audience, message.message_id, status)
-    if previous is None:
-        return
-    try:
-        await bot.edit_message_reply_markup(
-            chat_id=message.chat.id, message_id=previous, reply_markup=None
-        )
-    except TelegramAPIError as error:  # deleted, too old: it changes nothing for anyone
-        logger.info("Buttons of message %s stay: %s", previous, type(error).__name__)
+    if previous is not None:
+        await remove_buttons(bot, message.chat.id, previous)
 
 
 def _already_shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from bot.notifications.pacing import Pacing
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
+from bot.storage.redis import as_text
 
 SENT_MARK_TTL = timedelta(days=2)
 
@@ -148,7 +149,7 @@ class SendGate:
             keys.append(self._keys.send_rate(scope))
             args += [limit.count, limit.window_ms]
         verdict, wait_ms = await self._gate(keys, args)
-        return Verdict(_text(verdict)), max(0, int(wait_ms))
+        return Verdict(as_text(verdict)), max(0, int(wait_ms))
 
     async def sent(self, entry_id: str, chat_id: int, dedup_key: str) -> None:
         """Telegram took it: mark the key sent and take the entry off the queue, in one step."""
@@ -170,7 +171,3 @@ class SendGate:
 
     async def release(self, dedup_key: str) -> None:
         await self._release([self._keys.sent(dedup_key)], [self._owner])
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -27,18 +27,15 @@ from redis.asyncio import Redis
 
 from bot.notifications.stream import text
 from bot.storage.keys import RedisKeys
+from bot.storage.redis import LUA_NOW
 
 API_PREFIX = "api:"
 
-_NOW = """
-local time = redis.call('TIME')
-local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
-"""
 
 # KEYS: due set, generations. ARGV: min interval, then (member, received at, checked at)
 # triples; received/checked 0 when unknown. Returns how many members were (re)scheduled.
 _MARK = (
-    _NOW
+    LUA_NOW
     + """
 local scheduled = 0
 for i = 2, #ARGV, 3 do
@@ -61,7 +58,7 @@ return scheduled
 
 # KEYS: due set, generations. ARGV: how many, lease s. Returns member, generation pairs.
 _CLAIM = (
-    _NOW
+    LUA_NOW
     + """
 local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local claimed = {}
@@ -77,7 +74,7 @@ return claimed
 # KEYS: due set, generations, attempts. ARGV: member, generation, seconds until it may be
 # read again. Done unless an event came in meanwhile (the generation moved on).
 _FINISH = (
-    _NOW
+    LUA_NOW
     + """
 if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') == ARGV[2] then
     redis.call('ZREM', KEYS[1], ARGV[1])
@@ -94,7 +91,7 @@ return 0
 # KEYS: due set, attempts. ARGV: member, first delay s, longest delay s. The delay doubles
 # with each failed attempt. Returns the failed attempts so far.
 _RETRY = (
-    _NOW
+    LUA_NOW
     + """
 local attempts = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 local delay = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ math.min(attempts - 1, 30))
@@ -105,7 +102,7 @@ return attempts
 
 # KEYS: due set. Seconds until the earliest member is due (negative: overdue), or false.
 _NEXT = (
-    _NOW
+    LUA_NOW
     + """
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #first == 0 then
@@ -199,6 +196,3 @@ class CheckSchedule:
         """Seconds until the earliest member is due (0 when overdue), None when none waits."""
         answer = await self._next([self._keys.notify_due], [])
         return None if answer is None else max(0.0, float(text(answer)))
-
-    async def size(self) -> int:
-        return int(await self._redis.zcard(self._keys.notify_due))

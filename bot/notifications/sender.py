@@ -174,7 +174,11 @@ class PacedSender:
                 try:
                     delay = min(await self.drain_once(), BUSY_POLL)
                     if not self._held and not self._in_flight:
-                        self._add(await self._stream.read_new(self._free(), block=_ms(IDLE_BLOCK)))
+                        self._add(
+                            await self._stream.read_new(
+                                self._free(), block=milliseconds(IDLE_BLOCK)
+                            )
+                        )
                         continue
                 except RedisError as exc:
                     logger.warning("Sender: Redis failed (%s); trying again", type(exc).__name__)
@@ -442,7 +446,3 @@ class PacedSender:
         if not queue:
             self._held.pop(held.chat_id, None)
         self._held_ids.discard(held.entry_id)
-
-
-def _ms(seconds: float) -> int:
-    return milliseconds(seconds)

@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 from redis.typing import StreamIdT
 
+from bot.storage.redis import as_text
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -29,8 +31,7 @@ DEAD_CONSUMER_AFTER_MS = 24 * 3600 * 1000
 Entry = tuple[str, "dict[bytes, bytes] | None"]
 
 
-def text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+text = as_text
 
 
 def _entries(raw: Any) -> list[Entry]:

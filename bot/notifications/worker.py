@@ -149,10 +149,6 @@ class OutboxWorker:
         self._checks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
 
-    @property
-    def consumer(self) -> str:
-        return self._stream.name
-
     async def run(self, stop: asyncio.Event) -> None:
         """Ingest and check until `stop` is set; Redis outages are waited out, never fatal."""
         try:

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
+from bot.storage.redis import LUA_NOW, as_text
 
 # Long enough to answer every later press of the same Confirm, and a late callback of a bid
 # that appeared after all; short enough that the ledger does not grow without end.
@@ -62,15 +63,6 @@ class CreationEntry:
     cancelled: bool  # the customer left the "cannot tell yet" screen with Cancel
     failed_checks: int
 
-    @property
-    def settled(self) -> bool:
-        return self.state in (CreationState.CREATED, CreationState.ABSENT)
-
-
-_NOW = """
-local time = redis.call('TIME')
-local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
-"""
 
 # An attempt whose lease ran out: its holder died, maybe after sending create_bid. Shared by
 # begin and take_over. Leaves `state` holding the current state.
@@ -90,7 +82,7 @@ end
 # A new attempt is also put in the open index, due when its lease ends: if its holder dies,
 # the resolver takes over then.
 _BEGIN = (
-    _NOW
+    LUA_NOW
     + """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -109,7 +101,7 @@ return {state, redis.call('HGET', KEYS[1], 'bid_id') or ''}
 )
 # KEYS: entry, open index. ARGV: api_id. The state after expiring a dead holder's lease.
 _TAKE_OVER = (
-    _NOW
+    LUA_NOW
     + """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -124,7 +116,7 @@ return state
 )
 # KEYS: entry, open index. ARGV: api_id, seconds until the first check.
 _UNCERTAIN = (
-    _NOW
+    LUA_NOW
     + """
 if redis.call('HGET', KEYS[1], 'state') ~= 'creating' then
     return 0
@@ -163,14 +155,14 @@ return 1
 """
 # KEYS: open index. ARGV: how many. Entries due now, by Redis time.
 _DUE = (
-    _NOW
+    LUA_NOW
     + """
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 """
 )
 # KEYS: entry, open index. ARGV: api_id, seconds from now, 1 when a lookup failed.
 _RESCHEDULE = (
-    _NOW
+    LUA_NOW
     + """
 if redis.call('HGET', KEYS[1], 'state') ~= 'uncertain' then
     redis.call('ZREM', KEYS[2], ARGV[1])
@@ -217,16 +209,16 @@ class CreationLedger:
             self._retention_ms,
             *[str(item) for pair in fields.items() for item in pair],
         )
-        found = _text(state)
+        found = as_text(state)
         if found == "started":
             return None, None
-        return CreationState(found), _text(bid_id) or None
+        return CreationState(found), as_text(bid_id) or None
 
     async def take_over(self, api_id: str) -> CreationState | None:
         """The state of a confirmation, an attempt whose holder died counting as uncertain;
         None when the entry is gone (expired)."""
         state = await self._redis.eval(_TAKE_OVER, 2, *self._pair(api_id), api_id)
-        return None if state is None else CreationState(_text(state))
+        return None if state is None else CreationState(as_text(state))
 
     async def mark_uncertain(self, api_id: str, *, check_in: float) -> None:
         """The attempt ended without an answer: resolve it by lookups, the first in `check_in`."""
@@ -258,15 +250,11 @@ class CreationLedger:
     async def due(self, limit: int) -> list[str]:
         """Uncertain creations whose next lookup is due (oldest due first)."""
         found = await self._redis.eval(_DUE, 1, self._keys.creations_open, limit)
-        return [_text(api_id) for api_id in found]
+        return [as_text(api_id) for api_id in found]
 
     async def get(self, api_id: str) -> CreationEntry | None:
         raw = await self._redis.hgetall(self._keys.bid_creation(api_id))
-        return _entry(api_id, {_text(name): _text(value) for name, value in raw.items()})
-
-    async def forget(self, api_id: str) -> None:
-        """Drop an entry from the open index (its hash expired, or it is past caring)."""
-        await self._redis.zrem(self._keys.creations_open, api_id)
+        return _entry(api_id, {as_text(name): as_text(value) for name, value in raw.items()})
 
 
 def _entry(api_id: str, fields: Mapping[str, str]) -> CreationEntry | None:
@@ -289,7 +277,3 @@ def _entry(api_id: str, fields: Mapping[str, str]) -> CreationEntry | None:
         )
     except (KeyError, ValueError):
         return None
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

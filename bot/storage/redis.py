@@ -11,6 +11,18 @@ from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
+# Lua: `now`, Redis's own clock in seconds, so scripts of several bot processes agree on time.
+LUA_NOW = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+"""
+
+
+def as_text(value: object) -> str:
+    """A value as redis-py hands it back (bytes: the client does not decode) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 # A Redis restart (a deploy, a crash brought back by the service manager, AOF read back)
 # keeps it away for a second or a few. Every command waits that out instead of failing a
 # customer's step or a notification round: back-off doubles from 100 ms to a 1 s cap, with
