@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         extra="ignore",
         case_sensitive=True,
         hide_input_in_errors=True,
+        # `.env.example` lists every setting with an empty value for "not set", and compose
+        # passes them on as empty variables: empty must mean the default, never "" as a value.
+        env_ignore_empty=True,
     )
 
     BOT_TOKEN: SecretStr
@@ -113,6 +116,14 @@ class Settings(BaseSettings):
     DATA_KEY: SecretStr = SecretStr("")
     CONTENT_FILE: Path | None = None
     LOG_FORMAT: Literal["text", "json"] = "text"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, data: Any) -> Any:
+        """Values given in code (tests, tools) follow the same rule as the environment."""
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
     @field_validator("BOT_TOKEN")
     @classmethod
