@@ -22,7 +22,16 @@ from redis.exceptions import RedisError
 from bot.config import SUPPORTED_LOCALES
 from bot.storage.profiles import UserProfiles
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+def _locales_dir() -> Path:
+    """An installed wheel carries the catalogues as bot/locales; a checkout keeps them in the
+    top-level locales/ (pyproject.toml maps one to the other), so both run from any directory."""
+    package = Path(__file__).resolve().parent
+    installed = package / "locales"
+    return installed if installed.is_dir() else package.parent / "locales"
+
+
+LOCALES_DIR = _locales_dir()
 DOMAIN = "messages"
 
 _API_LANGS = {"en": "en_US", "ru": "ru_RU"}
