@@ -173,7 +173,7 @@ class ExchangeBotApp:
         settings = self.settings
         self.redis = create_redis(settings.REDIS_URL)
         try:
-            await self.redis.ping()
+            await self.redis.ping()  # type: ignore[misc]
         except (RedisError, OSError) as exc:
             raise StartupError(
                 f"Redis at {redacted_url(settings.REDIS_URL)} does not answer: {exc}"

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.storage.cipher import parse_data_keys
+from bot.storage.demo import INSTALL_HINT, missing_demo_package
 
 SUPPORTED_LOCALES = ("en", "ru")
 
@@ -282,6 +283,16 @@ class Settings(BaseSettings):
                 "REDIS_URL: required when EXCHANGER_API_URL is set: with the in-process store the "
                 "callback secret changes at every restart (every callback URL given out would "
                 "get 404), and bids and queued notifications are lost when the bot stops"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _demo_store_installed(self) -> Settings:
+        if not self.REDIS_URL and (missing := missing_demo_package()):
+            raise ValueError(
+                f"REDIS_URL: empty means the in-process demo store, which is not installed "
+                f"here (no {missing}): set REDIS_URL=redis://host:6379/0, or install the demo "
+                f"store with {INSTALL_HINT}"
             )
         return self
 

@@ -97,7 +97,7 @@ async def check_redis(settings: Settings) -> str:
         return "REDIS_URL is empty: an in-process store is used, nothing survives a restart"
     redis = create_redis(settings.REDIS_URL, ride_out_restarts=False)
     try:
-        await redis.ping()
+        await redis.ping()  # type: ignore[misc]
     except (RedisError, OSError) as exc:
         raise CheckFailed(f"{redacted_url(settings.REDIS_URL)} does not answer: {exc}") from None
     finally:

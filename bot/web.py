@@ -59,7 +59,7 @@ def create_web_app(
     async def health(_: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(HEALTH_REDIS_TIMEOUT):
-                await redis.ping()
+                await redis.ping()  # type: ignore[misc]
             redis_state = "ok"
         except (RedisError, OSError, TimeoutError) as exc:
             logger.warning("Health check: Redis does not answer: %s", type(exc).__name__)

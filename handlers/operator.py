@@ -190,7 +190,7 @@ async def _redis_probe(storage: BaseStorage) -> Probe:
     if not isinstance(storage, RedisStorage):
         return Probe(False, 0, type(storage).__name__)
     try:
-        await storage.redis.ping()
+        await storage.redis.ping()  # type: ignore[misc]
     except (RedisError, OSError) as error:
         return Probe(False, _millis_since(started), type(error).__name__)
     return Probe(True, _millis_since(started))

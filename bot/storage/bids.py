@@ -189,7 +189,7 @@ class BidRepository:
 
     async def create(self, record: BidRecord) -> bool:
         """Write a new record and its indexes, unless one exists already; True if written."""
-        written = await self._redis.eval(
+        written = await self._redis.eval(  # type: ignore[misc]
             _CREATE,
             4,
             self._keys.bid(record.bid_id),
@@ -206,7 +206,7 @@ class BidRepository:
         return bool(written)
 
     async def get(self, bid_id: str) -> BidRecord | None:
-        return _from_hash(await self._redis.hgetall(self._keys.bid(bid_id)))
+        return _from_hash(await self._redis.hgetall(self._keys.bid(bid_id)))  # type: ignore[misc]
 
     async def get_owned(self, bid_id: str, user_id: int) -> BidRecord | None:
         """The record only if `user_id` created it: a bid id in a command may be anyone's."""
@@ -256,7 +256,7 @@ class BidRepository:
         for name, value in (("card_status", card_status), ("operator_status", operator_status)):
             if value is not None:
                 pairs += [name, value]
-        told = await self._redis.eval(
+        told = await self._redis.eval(  # type: ignore[misc]
             _TOLD, 1, self._keys.bid(bid_id), "1" if count_change else "0", *pairs
         )
         return bool(told)
@@ -271,14 +271,14 @@ class BidRepository:
             if audience is Audience.CUSTOMER
             else ("operator_message_id", "operator_status")
         )
-        previous = await self._redis.eval(
+        previous = await self._redis.eval(  # type: ignore[misc]
             _SHOW_CARD, 1, self._keys.bid(bid_id), id_field, message_id, status_field, status
         )
         return None if previous is None else int(_text(previous))
 
     async def mark_checked(self, bid_id: str) -> float | None:
         """Note (in Redis time) that a bid_info read of the bid begins now; None: no record."""
-        stamp = await self._redis.eval(_MARK_CHECKED, 1, self._keys.bid(bid_id))
+        stamp = await self._redis.eval(_MARK_CHECKED, 1, self._keys.bid(bid_id))  # type: ignore[misc]
         return None if stamp is None else float(_text(stamp))
 
     async def open_bids(self) -> list[str]:
@@ -301,7 +301,7 @@ class BidRepository:
 
     async def _update(self, bid_id: str, **fields: str) -> BidRecord | None:
         args = [item for pair in fields.items() for item in pair]
-        flat = await self._redis.eval(
+        flat = await self._redis.eval(  # type: ignore[misc]
             _UPDATE_IF_EXISTS, 1, self._keys.bid(bid_id), self._ttl_ms, *args
         )
         return None if flat is None else _from_hash(_pairs(flat))

@@ -199,7 +199,7 @@ class CreationLedger:
             "lang": claim.lang,
             "direction_id": claim.direction_id,
         }
-        state, bid_id = await self._redis.eval(
+        state, bid_id = await self._redis.eval(  # type: ignore[misc]
             _BEGIN,
             2,
             *self._pair(api_id),
@@ -217,43 +217,43 @@ class CreationLedger:
     async def take_over(self, api_id: str) -> CreationState | None:
         """The state of a confirmation, an attempt whose holder died counting as uncertain;
         None when the entry is gone (expired)."""
-        state = await self._redis.eval(_TAKE_OVER, 2, *self._pair(api_id), api_id)
+        state = await self._redis.eval(_TAKE_OVER, 2, *self._pair(api_id), api_id)  # type: ignore[misc]
         return None if state is None else CreationState(as_text(state))
 
     async def mark_uncertain(self, api_id: str, *, check_in: float) -> None:
         """The attempt ended without an answer: resolve it by lookups, the first in `check_in`."""
-        await self._redis.eval(_UNCERTAIN, 2, *self._pair(api_id), api_id, check_in)
+        await self._redis.eval(_UNCERTAIN, 2, *self._pair(api_id), api_id, check_in)  # type: ignore[misc]
 
     async def mark_created(self, api_id: str, bid_id: str) -> None:
-        await self._redis.eval(_CREATED, 2, *self._pair(api_id), api_id, bid_id)
+        await self._redis.eval(_CREATED, 2, *self._pair(api_id), api_id, bid_id)  # type: ignore[misc]
 
     async def mark_absent(self, api_id: str) -> bool:
         """A lookup proved no bid was created; True for the caller that settled it so."""
-        return bool(await self._redis.eval(_ABSENT, 2, *self._pair(api_id), api_id))
+        return bool(await self._redis.eval(_ABSENT, 2, *self._pair(api_id), api_id))  # type: ignore[misc]
 
     async def release(self, api_id: str) -> None:
         """The exchanger answered "no" (nothing was created): the confirmation may be retried.
         Never for an unknown outcome: that one is `mark_uncertain`."""
-        await self._redis.eval(_RELEASE, 2, *self._pair(api_id), api_id)
+        await self._redis.eval(_RELEASE, 2, *self._pair(api_id), api_id)  # type: ignore[misc]
 
     async def mark_cancelled(self, api_id: str) -> None:
         """The customer gave up waiting: what the resolver finds is still told to them."""
         key = self._keys.bid_creation(api_id)
         if await self._redis.exists(key):
-            await self._redis.hset(key, "cancelled", "1")
+            await self._redis.hset(key, "cancelled", "1")  # type: ignore[misc]
 
     async def reschedule(self, api_id: str, *, after: float, failed: bool) -> None:
-        await self._redis.eval(
+        await self._redis.eval(  # type: ignore[misc]
             _RESCHEDULE, 2, *self._pair(api_id), api_id, after, "1" if failed else "0"
         )
 
     async def due(self, limit: int) -> list[str]:
         """Uncertain creations whose next lookup is due (oldest due first)."""
-        found = await self._redis.eval(_DUE, 1, self._keys.creations_open, limit)
+        found = await self._redis.eval(_DUE, 1, self._keys.creations_open, limit)  # type: ignore[misc]
         return [as_text(api_id) for api_id in found]
 
     async def get(self, api_id: str) -> CreationEntry | None:
-        raw = await self._redis.hgetall(self._keys.bid_creation(api_id))
+        raw = await self._redis.hgetall(self._keys.bid_creation(api_id))  # type: ignore[misc]
         return _entry(api_id, {as_text(name): as_text(value) for name, value in raw.items()})
 
 

@@ -65,7 +65,7 @@ class RedisLock:
 
     async def acquire(self) -> bool:
         self.acquired = bool(
-            await self._redis.eval(_ACQUIRE, 1, self._key, self._token, milliseconds(self._ttl))
+            await self._redis.eval(_ACQUIRE, 1, self._key, self._token, milliseconds(self._ttl))  # type: ignore[misc]
         )
         return self.acquired
 
@@ -80,7 +80,7 @@ class RedisLock:
 
     async def refresh(self) -> bool:
         """Extend the lock by another `ttl` for long work; False if it was lost meanwhile."""
-        extended = await self._redis.eval(
+        extended = await self._redis.eval(  # type: ignore[misc]
             _REFRESH_IF_OWNER, 1, self._key, self._token, milliseconds(self._ttl)
         )
         self.acquired = bool(extended)
@@ -88,7 +88,7 @@ class RedisLock:
 
     async def release(self) -> bool:
         """Release the lock if we still hold it; False if it had expired (and maybe moved on)."""
-        released = await self._redis.eval(_RELEASE_IF_OWNER, 1, self._key, self._token)
+        released = await self._redis.eval(_RELEASE_IF_OWNER, 1, self._key, self._token)  # type: ignore[misc]
         self.acquired = False
         return bool(released)
 

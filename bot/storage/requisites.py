@@ -100,7 +100,7 @@ class SavedRequisites:
         """
         if self._cipher is None or not value or len(value) > MAX_VALUE_CHARS:
             return False
-        saved = await self._redis.eval(
+        saved = await self._redis.eval(  # type: ignore[misc]
             _REMEMBER,
             2,
             self._keys.requisites_consent(user_id),
@@ -117,7 +117,7 @@ class SavedRequisites:
         """The saved value, or None if there is none or it cannot be decrypted any more."""
         if self._cipher is None:
             return None
-        token = await self._redis.hget(self._keys.requisites(user_id), field_name)
+        token = await self._redis.hget(self._keys.requisites(user_id), field_name)  # type: ignore[misc]
         if token is None:
             return None
         return self._cipher.decrypt(_raw(token), _owner(user_id, field_name))
@@ -126,7 +126,7 @@ class SavedRequisites:
         """Field name -> value of everything saved; values that cannot be decrypted are left out."""
         if self._cipher is None:
             return {}
-        saved = await self._redis.hgetall(self._keys.requisites(user_id))
+        saved = await self._redis.hgetall(self._keys.requisites(user_id))  # type: ignore[misc]
         values: dict[str, str] = {}
         for raw_name, token in saved.items():
             name = _raw(raw_name).decode()
@@ -136,7 +136,7 @@ class SavedRequisites:
         return values
 
     async def forget(self, user_id: int, field_name: str) -> None:
-        await self._redis.hdel(self._keys.requisites(user_id), field_name)
+        await self._redis.hdel(self._keys.requisites(user_id), field_name)  # type: ignore[misc]
 
     async def forget_all(self, user_id: int) -> None:
         """Delete every saved value; the consent answer stays as it was."""

@@ -23,13 +23,13 @@ async def everything_under(redis: Redis, prefix: str) -> str:
         if kind == "string":
             parts.append(await redis.get(key))
         elif kind == "hash":
-            parts.extend(item for pair in (await redis.hgetall(key)).items() for item in pair)
+            parts.extend(item for pair in (await redis.hgetall(key)).items() for item in pair)  # type: ignore[misc]
         elif kind == "zset":
             parts.extend(await redis.zrange(key, 0, -1))
         elif kind == "set":
-            parts.extend(await redis.smembers(key))
+            parts.extend(await redis.smembers(key))  # type: ignore[misc]
         elif kind == "list":
-            parts.extend(await redis.lrange(key, 0, -1))
+            parts.extend(await redis.lrange(key, 0, -1))  # type: ignore[misc]
         elif kind == "stream":
             for _id, fields in await redis.xrange(key) or []:
                 parts.extend(item for pair in (fields or {}).items() for item in pair)

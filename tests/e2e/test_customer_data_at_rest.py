@@ -111,8 +111,8 @@ async def test_a_saved_card_copied_into_another_customers_details_is_not_shown_t
     keys = RedisKeys(redis_prefix)
     async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
         await save_details(alice)
-        for slot, sealed in (await redis.hgetall(keys.requisites(alice.id))).items():
-            await redis.hset(keys.requisites(bob.id), slot, sealed)
+        for slot, sealed in (await redis.hgetall(keys.requisites(alice.id))).items():  # type: ignore[misc]
+            await redis.hset(keys.requisites(bob.id), slot, sealed)  # type: ignore[misc]
         await greet(bob)
 
         await bob.press("🔐 Saved details")

@@ -83,3 +83,36 @@ async def test_a_bot_set_up_as_the_readme_says_starts_in_demo_mode_and_serves(
     assert "Receiving updates by long polling" in log
     assert "Setting " not in log and "Traceback" not in log
     assert telegram.rejection_problems() == []
+
+
+async def test_an_image_without_the_demo_store_and_without_redis_url_stops_with_one_line(
+    tmp_path: Path,
+) -> None:
+    """The production image leaves fakeredis out: forgetting REDIS_URL there is named, not an
+    ImportError from deep inside the start."""
+    env_file_as_documented(tmp_path)
+    without_fakeredis = (
+        "import sys; sys.modules['fakeredis'] = None; "
+        "from bot.__main__ import main; sys.exit(main([]))"
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}
+
+    process = await asyncio.create_subprocess_exec(
+        PYTHON,
+        "-c",
+        without_fakeredis,
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+
+    assert process.returncode == 2
+    assert out == b""
+    assert err.decode().splitlines() == [
+        "Setting REDIS_URL: empty means the in-process demo store, which is not installed here "
+        "(no fakeredis): set REDIS_URL=redis://host:6379/0, or install the demo store with "
+        "pip install 'exchange-bot[demo]'"
+    ]

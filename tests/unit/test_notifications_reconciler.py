@@ -78,7 +78,7 @@ async def open_bid(bids: BidRepository, bid_id: str, created_at: float) -> None:
 
 async def published(redis: Redis, keys: RedisKeys) -> list[str]:
     """Each bid as often as a round made it due for a read (the schedule counts events)."""
-    counts = cast("dict[bytes, bytes]", await redis.hgetall(keys.notify_generation))
+    counts = cast("dict[bytes, bytes]", await redis.hgetall(keys.notify_generation))  # type: ignore[misc]
     return [bid.decode() for bid, count in counts.items() for _ in range(int(count))]
 
 

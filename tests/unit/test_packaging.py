@@ -8,11 +8,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "locales")
@@ -90,3 +93,47 @@ def test_the_installed_bot_speaks_russian_from_another_directory(
     assert Path(locales_dir) == site / "bot" / "locales"
     assert locales == "['en', 'ru']"
     assert optional == "(необязательно)"
+
+
+LOCKS = {
+    "base.txt": (),
+    "demo.txt": ("demo",),
+    "dev.txt": ("demo", "dev"),
+}
+
+
+def locked(lock: str) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements" / lock).read_text().splitlines():
+        if line and not line.startswith((" ", "#", "-")):
+            name, _, version = line.split(" ")[0].partition("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+@pytest.mark.parametrize(("lock", "extras"), LOCKS.items())
+def test_each_lock_holds_every_pin_of_pyproject_at_its_version(
+    lock: str, extras: tuple[str, ...]
+) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(spec) for spec in project["dependencies"]]
+    for extra in extras:
+        wanted += [Requirement(spec) for spec in project["optional-dependencies"][extra]]
+    pins = locked(lock)
+
+    for requirement in wanted:
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"{requirement} is not pinned exactly"
+        assert pins.get(canonicalize_name(requirement.name)) == specifier.version, (
+            f"{lock} does not lock {requirement}: run ./requirements/compile"
+        )
+
+
+def test_the_production_lock_carries_no_test_double() -> None:
+    assert not {"fakeredis", "lupa", "pytest", "hypothesis"} & locked("base.txt").keys()
+
+
+def test_the_build_backend_of_the_tests_is_the_one_the_build_uses() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (backend,) = pyproject["build-system"]["requires"]
+    assert f"setuptools=={locked('dev.txt')['setuptools']}" == backend

@@ -59,5 +59,5 @@ async def test_queued_messages_keep_their_order_per_chat(redis: Redis, redis_pre
 
 
 async def chat_order(redis: Redis, keys: RedisKeys, chat_id: int) -> list[str]:
-    ids: Any = await redis.lrange(keys.send_queue_chat(chat_id), 0, -1)
+    ids: Any = await redis.lrange(keys.send_queue_chat(chat_id), 0, -1)  # type: ignore[misc]
     return [entry_id.decode() for entry_id in ids]

@@ -4,6 +4,7 @@ Empty means "not set": each setting takes its default, none is refused."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,19 @@ def test_an_empty_token_is_named_as_not_set(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("BOT_TOKEN", "")
     with pytest.raises(SettingsError, match=r"^Setting BOT_TOKEN: is required but not set$"):
         load_settings(_env_file=None)
+
+
+def test_an_empty_redis_url_without_the_demo_store_installed_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "fakeredis", None)  # as in the production image
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, BOT_TOKEN=TOKEN)
+
+    assert str(caught.value) == (
+        "Setting REDIS_URL: empty means the in-process demo store, which is not installed "
+        "here (no fakeredis): set REDIS_URL=redis://host:6379/0, or install the demo store "
+        "with pip install 'exchange-bot[demo]'"
+    )
+    assert load_settings(_env_file=None, BOT_TOKEN=TOKEN, REDIS_URL="redis://redis:6379/0")

@@ -167,7 +167,7 @@ async def test_a_record_from_before_per_audience_statuses_reads_as_told_to_both(
     bids: BidRepository, redis: Redis, keys: RedisKeys
 ) -> None:
     await bids.create(bid("18342"))
-    await redis.hset(keys.bid("18342"), "last_notified_status", "payed")
+    await redis.hset(keys.bid("18342"), "last_notified_status", "payed")  # type: ignore[misc]
     record = await bids.get("18342")
     assert record is not None and (record.card_status, record.operator_status) == ("payed", "payed")
 
@@ -211,7 +211,7 @@ async def test_a_damaged_record_is_treated_as_forgotten_rather_than_breaking_the
     bids: BidRepository, redis: Redis, keys: RedisKeys
 ) -> None:
     await bids.create(bid("18342"))
-    await redis.hset(keys.bid("18342"), "created_at", "yesterday")
+    await redis.hset(keys.bid("18342"), "created_at", "yesterday")  # type: ignore[misc]
     assert await bids.get("18342") is None
     assert await bids.list_for_user(ALICE) == []
 

@@ -34,7 +34,7 @@ async def test_a_redis_that_stays_down_fails_the_command_within_seconds(
     durable_redis: DurableRedis,
 ) -> None:
     client = create_redis(durable_redis.url)
-    await client.ping()
+    await client.ping()  # type: ignore[misc]
     await durable_redis.stop(signal.SIGKILL)
     started = time.monotonic()
     try:
@@ -50,12 +50,12 @@ async def test_the_preflight_client_says_at_once_that_redis_is_down(
     durable_redis: DurableRedis,
 ) -> None:
     client = create_redis(durable_redis.url, ride_out_restarts=False)
-    await client.ping()
+    await client.ping()  # type: ignore[misc]
     await durable_redis.stop(signal.SIGKILL)
     started = time.monotonic()
     try:
         with pytest.raises(ConnectionError):
-            await client.ping()
+            await client.ping()  # type: ignore[misc]
     finally:
         await client.aclose()
 

@@ -86,7 +86,7 @@ async def test_saved_values_are_never_in_redis_in_plain_text(
     await saved.set_consent(USER, True)
     await saved.remember(USER, "account2", CARD)
     await saved.remember(USER, "wallet", WALLET)
-    raw = await redis.hgetall(keys.requisites(USER))
+    raw = await redis.hgetall(keys.requisites(USER))  # type: ignore[misc]
     assert set(raw) == {b"account2", b"wallet"}
     for value in raw.values():
         assert CARD.encode() not in value
@@ -123,8 +123,8 @@ async def test_a_value_copied_to_another_customer_is_not_offered_to_them(
     await saved.set_consent(USER, True)
     await saved.remember(USER, "From account · Sberbank RUB", CARD)
     await saved.set_consent(OTHER_USER, True)
-    for slot, sealed in (await redis.hgetall(keys.requisites(USER))).items():
-        await redis.hset(keys.requisites(OTHER_USER), slot, sealed)
+    for slot, sealed in (await redis.hgetall(keys.requisites(USER))).items():  # type: ignore[misc]
+        await redis.hset(keys.requisites(OTHER_USER), slot, sealed)  # type: ignore[misc]
 
     assert await saved.list(OTHER_USER) == {}
     assert await saved.recall(OTHER_USER, "From account · Sberbank RUB") is None
@@ -136,8 +136,8 @@ async def test_a_value_moved_to_another_slot_of_the_same_customer_is_not_offered
 ) -> None:
     await saved.set_consent(USER, True)
     await saved.remember(USER, "Into account · Tether TRC20 USDT", WALLET)
-    sealed = await redis.hget(keys.requisites(USER), "Into account · Tether TRC20 USDT")
-    await redis.hset(keys.requisites(USER), "Into account · Bitcoin BTC", sealed)
+    sealed = await redis.hget(keys.requisites(USER), "Into account · Tether TRC20 USDT")  # type: ignore[misc]
+    await redis.hset(keys.requisites(USER), "Into account · Bitcoin BTC", sealed)  # type: ignore[misc]
 
     assert await saved.list(USER) == {"Into account · Tether TRC20 USDT": WALLET}
 
@@ -166,7 +166,7 @@ async def test_values_saved_in_the_earlier_fernet_format_are_skipped(
     ).derive(OLD_KEY.encode())
     fernet_key = base64.urlsafe_b64encode(derived)
     await saved.set_consent(USER, True)
-    await redis.hset(keys.requisites(USER), "account2", Fernet(fernet_key).encrypt(CARD.encode()))
+    await redis.hset(keys.requisites(USER), "account2", Fernet(fernet_key).encrypt(CARD.encode()))  # type: ignore[misc,arg-type]
 
     assert await saved.list(USER) == {}
     assert await saved.recall(USER, "account2") is None
