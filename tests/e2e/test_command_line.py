@@ -116,7 +116,7 @@ async def test_preflight_fails_with_a_rejected_token_and_an_unreachable_redis(
     ("setting", "value", "expected"),
     [
         ("WEB_PORT", "http", "Setting WEB_PORT: expected a whole number"),
-        ("BOT_TOKEN", "", "Setting BOT_TOKEN: expected a token from @BotFather"),
+        ("BOT_TOKEN", "", "Setting BOT_TOKEN: is required but not set"),  # empty = not set
         ("REDIS_URL", "127.0.0.1:6379", "Setting REDIS_URL: expected redis://"),
         (
             "DATA_KEY",
