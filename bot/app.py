@@ -43,6 +43,7 @@ from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.once import HandleOnce
 from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
@@ -57,6 +58,7 @@ from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
+from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
@@ -66,6 +68,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # How long a stop waits for updates that are being handled (an exchanger call included).
 UPDATE_GRACE_SECONDS = 15.0
+# An update's claim outlives a process that died handling it by at most this (bot/once.py).
+UPDATE_CLAIM_LEASE = 30.0
 
 # A conversation survives a restart and a customer who steps away to find a card; a draft left
 # for a day is abandoned (its quote is stale anyway), and its answers should not outlive that.
@@ -126,6 +130,9 @@ def build_dispatcher(
     dispatcher.shutdown.handlers.insert(
         0, HandlerObject(callback=partial(finish_updates, dispatcher))
     )
+    # Right after aiogram's FSM middleware (inside the user's lock): a redelivered update is
+    # handled once across every process on this Redis.
+    HandleOnce(HandledUpdates(redis, keys, lease=UPDATE_CLAIM_LEASE)).setup(dispatcher)
     UserLocaleMiddleware(i18n, profiles).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher

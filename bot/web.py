@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
+from bot.once import UpdateInProgress
 from bot.redelivery import UpdateNotHandled
 from bot.supervision import Supervisor
 
@@ -37,6 +38,9 @@ class WebhookRequests(SimpleRequestHandler):
     async def handle(self, request: web.Request) -> web.Response:
         try:
             return await super().handle(request)
+        except UpdateInProgress as exc:
+            logger.info("%s: answered 503, Telegram will send it again", exc)
+            return web.Response(status=503, text="Unavailable")
         except UpdateNotHandled as exc:
             logger.warning("%s: Redis is out of reach, Telegram will send it again", exc)
             return web.Response(status=503, text="Unavailable")
