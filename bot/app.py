@@ -397,8 +397,11 @@ class ExchangeBotApp:
             webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
             callbacks=callbacks,
             loops=self.loops if self.notifications else None,
+            grace=UPDATE_GRACE_SECONDS,
         )
-        self.web_runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self.web_runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=UPDATE_GRACE_SECONDS
+        )
         await self.web_runner.setup()
         site = web.TCPSite(self.web_runner, settings.WEB_HOST, settings.WEB_PORT)
         try:
@@ -417,6 +420,8 @@ class ExchangeBotApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.polling_task
         if self.web_runner is not None:
+            # Stops listening, answers posts still arriving 503, then waits up to the grace for
+            # webhook updates in flight (bot.web.WebhookRequests): Redis closes after them.
             await self.web_runner.cleanup()
         await self._stop_notifications()
         await self.background.drain()
