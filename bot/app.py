@@ -44,6 +44,7 @@ from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
 from bot.once import HandleOnce
+from bot.polling_lease import PollingLease
 from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
@@ -62,6 +63,7 @@ from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
+from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
 
 logger = logging.getLogger(__name__)
@@ -174,6 +176,7 @@ class ExchangeBotApp:
         self.dispatcher: Dispatcher | None = None
         self.web_runner: web.AppRunner | None = None
         self.polling_task: asyncio.Task[None] | None = None
+        self.polling_lease: PollingLease | None = None
         self.background = BackgroundTasks()
 
     async def start(self) -> None:
@@ -258,13 +261,14 @@ class ExchangeBotApp:
         if settings.webhook_mode:
             url = settings.PUBLIC_URL + TELEGRAM_WEBHOOK_PATH
             try:
-                await self._call_telegram(
-                    partial(
-                        bot.set_webhook,
-                        url,
-                        secret_token=webhook_secret,
-                        allowed_updates=self._allowed_updates(),
-                    )
+                await ensure_webhook(
+                    bot,
+                    self.redis,
+                    self.keys,
+                    url=url,
+                    secret=webhook_secret,
+                    allowed_updates=self._allowed_updates(),
+                    call=self._call_telegram,
                 )
             except TelegramAPIError as exc:
                 raise StartupError(
@@ -273,6 +277,13 @@ class ExchangeBotApp:
                 ) from None
             logger.info("Receiving updates by webhook at %s", url)
         else:
+            self.polling_lease = PollingLease(self.redis, self.keys.polling)
+            if not await self.polling_lease.take():
+                self.polling_lease = None
+                raise StartupError(
+                    "Another bot process is long-polling Telegram with this REDIS_PREFIX: "
+                    "polling allows one process; set PUBLIC_URL (webhook) to run several"
+                )
             try:
                 await self._call_telegram(partial(bot.delete_webhook, drop_pending_updates=False))
             except TelegramAPIError as exc:
@@ -419,6 +430,8 @@ class ExchangeBotApp:
                 await self.dispatcher.stop_polling()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.polling_task
+        if self.polling_lease is not None:
+            await self.polling_lease.release()  # a process started next may poll at once
         if self.web_runner is not None:
             # Stops listening, answers posts still arriving 503, then waits up to the grace for
             # webhook updates in flight (bot.web.WebhookRequests): Redis closes after them.

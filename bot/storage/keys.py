@@ -143,6 +143,11 @@ class RedisKeys:
         return self._key("lock", "set-webhook")
 
     @property
+    def webhook_fingerprint(self) -> str:
+        """A hash of the URL, secret and update types last given to setWebhook."""
+        return self._key("webhook", "fingerprint")
+
+    @property
     def polling(self) -> str:
         """Held, and renewed, by the one process that long-polls Telegram."""
         return self._key("lock", "polling")
