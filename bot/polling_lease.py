@@ -5,7 +5,7 @@ processes would knock each other out for ever, each update going to whichever as
 The lease makes the second one refuse to start instead. It is renewed every few seconds, given
 back at a stop and expires after a crash: a process started again after its predecessor died
 waits at most one lease for it to run out. A live holder is told from a dead one by watching
-the lease: a live one renews it (its time left goes up) within RENEW_EVERY.
+the lease: a live one renews it (its time left goes up) every fifth of the lease.
 """
 
 from __future__ import annotations
@@ -22,16 +22,14 @@ from bot.storage.locks import RedisLock
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 10.0
-RENEW_EVERY = LEASE_SECONDS / 5
-WATCH_EVERY = RENEW_EVERY / 4
 
 
 class PollingLease:
     def __init__(self, redis: Redis, key: str, *, ttl: float = LEASE_SECONDS) -> None:
         self._redis = redis
         self._key = key
-        self._ttl = ttl
         self._lock = RedisLock(redis, key, ttl)
+        self._renew_every = ttl / 5
         self._renewing: asyncio.Task[None] | None = None
 
     async def take(self) -> bool:
@@ -43,13 +41,13 @@ class PollingLease:
             if last_left is not None and left > last_left:
                 return False  # renewed meanwhile: its holder is alive and polling
             last_left = left
-            await asyncio.sleep(self._ttl / 5 / 4)
+            await asyncio.sleep(self._renew_every / 4)
         self._renewing = asyncio.create_task(self._renew(), name="polling-lease")
         return True
 
     async def _renew(self) -> None:
         while True:
-            await asyncio.sleep(self._ttl / 5)
+            await asyncio.sleep(self._renew_every)
             try:
                 if not await self._lock.refresh() and not await self._lock.acquire():
                     logger.error("Another process took the polling lease: two pollers now")
