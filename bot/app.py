@@ -43,6 +43,8 @@ from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.once import HandleOnce
+from bot.polling_lease import PollingLease
 from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
 from bot.services.background import BackgroundTasks
@@ -57,15 +59,19 @@ from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
+from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
+from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # How long a stop waits for updates that are being handled (an exchanger call included).
 UPDATE_GRACE_SECONDS = 15.0
+# An update's claim outlives a process that died handling it by at most this (bot/once.py).
+UPDATE_CLAIM_LEASE = 30.0
 
 # A conversation survives a restart and a customer who steps away to find a card; a draft left
 # for a day is abandoned (its quote is stale anyway), and its answers should not outlive that.
@@ -126,6 +132,9 @@ def build_dispatcher(
     dispatcher.shutdown.handlers.insert(
         0, HandlerObject(callback=partial(finish_updates, dispatcher))
     )
+    # Right after aiogram's FSM middleware (inside the user's lock): a redelivered update is
+    # handled once across every process on this Redis.
+    HandleOnce(HandledUpdates(redis, keys, lease=UPDATE_CLAIM_LEASE)).setup(dispatcher)
     UserLocaleMiddleware(i18n, profiles).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher
@@ -167,6 +176,7 @@ class ExchangeBotApp:
         self.dispatcher: Dispatcher | None = None
         self.web_runner: web.AppRunner | None = None
         self.polling_task: asyncio.Task[None] | None = None
+        self.polling_lease: PollingLease | None = None
         self.background = BackgroundTasks()
 
     async def start(self) -> None:
@@ -251,13 +261,14 @@ class ExchangeBotApp:
         if settings.webhook_mode:
             url = settings.PUBLIC_URL + TELEGRAM_WEBHOOK_PATH
             try:
-                await self._call_telegram(
-                    partial(
-                        bot.set_webhook,
-                        url,
-                        secret_token=webhook_secret,
-                        allowed_updates=self._allowed_updates(),
-                    )
+                await ensure_webhook(
+                    bot,
+                    self.redis,
+                    self.keys,
+                    url=url,
+                    secret=webhook_secret,
+                    allowed_updates=self._allowed_updates(),
+                    call=self._call_telegram,
                 )
             except TelegramAPIError as exc:
                 raise StartupError(
@@ -266,6 +277,13 @@ class ExchangeBotApp:
                 ) from None
             logger.info("Receiving updates by webhook at %s", url)
         else:
+            self.polling_lease = PollingLease(self.redis, self.keys.polling)
+            if not await self.polling_lease.take():
+                self.polling_lease = None
+                raise StartupError(
+                    "Another bot process is long-polling Telegram with this REDIS_PREFIX: "
+                    "polling allows one process; set PUBLIC_URL (webhook) to run several"
+                )
             try:
                 await self._call_telegram(partial(bot.delete_webhook, drop_pending_updates=False))
             except TelegramAPIError as exc:
@@ -390,8 +408,11 @@ class ExchangeBotApp:
             webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
             callbacks=callbacks,
             loops=self.loops if self.notifications else None,
+            grace=UPDATE_GRACE_SECONDS,
         )
-        self.web_runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self.web_runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=UPDATE_GRACE_SECONDS
+        )
         await self.web_runner.setup()
         site = web.TCPSite(self.web_runner, settings.WEB_HOST, settings.WEB_PORT)
         try:
@@ -409,7 +430,11 @@ class ExchangeBotApp:
                 await self.dispatcher.stop_polling()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.polling_task
+        if self.polling_lease is not None:
+            await self.polling_lease.release()  # a process started next may poll at once
         if self.web_runner is not None:
+            # Stops listening, answers posts still arriving 503, then waits up to the grace for
+            # webhook updates in flight (bot.web.WebhookRequests): Redis closes after them.
             await self.web_runner.cleanup()
         await self._stop_notifications()
         await self.background.drain()

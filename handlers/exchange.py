@@ -795,7 +795,7 @@ async def summary_action(
         draft.api_id = new_api_id()
     await state.set_state(Exchange.creating)
     await flow.show(summary_views.render_creating())
-    _start_creation(flow, recheck=recheck)
+    await _start_creation(flow, recheck=recheck)
 
 
 @dataclass(frozen=True)
@@ -812,6 +812,8 @@ class CreationJob:
     draft_id: str
     api_id: str
     recheck: bool
+    # The attempt's lease was taken while the Confirm press was handled (BidCreation.reserve).
+    reserved: bool = False
 
     def task_name(self) -> str:
         return _creation_task(self.api_id)
@@ -821,32 +823,43 @@ def _creation_task(api_id: str) -> str:
     return f"create-bid-{api_id}"
 
 
-def _start_creation(flow: Flow, *, recheck: bool) -> None:
+async def _start_creation(flow: Flow, *, recheck: bool) -> None:
+    """A new confirmation's attempt is taken in the creation ledger before the press is
+    answered, so a second press, here or in another process, finds it being created."""
     assert flow.draft.api_id is not None
+    customer = Customer(
+        user_id=flow.user_id,
+        chat_id=flow.chat_id,
+        locale=flow.deps.i18n.current_locale,
+        lang=flow.lang,
+    )
+    reserved = False
+    if not recheck and flow.draft.direction_id is not None:
+        reserved = await flow.deps.bid_service.reserve(
+            customer, flow.draft.api_id, flow.draft.direction_id
+        )
+        recheck = not reserved  # seen before: look where it stands, never create again
     job = CreationJob(
         deps=flow.deps,
         storage=flow.state.storage,
         key=flow.state.key,
         target=flow.target,
-        customer=Customer(
-            user_id=flow.user_id,
-            chat_id=flow.chat_id,
-            locale=flow.deps.i18n.current_locale,
-            lang=flow.lang,
-        ),
+        customer=customer,
         draft_id=flow.draft.draft_id,
         api_id=flow.draft.api_id,
         recheck=recheck,
+        reserved=reserved,
     )
     flow.deps.background.spawn(_create(job), name=job.task_name())
 
 
 async def _resume_creation(flow: Flow) -> None:
-    """The state says "creating" but nothing here is creating it: the bot was restarted in
-    the middle. Look the bid up (never create it blindly a second time)."""
+    """The state says "creating" but no process holds a live attempt on it (the ledger says
+    so, whichever process took it): the one that did died in the middle. Look the bid up
+    (never create it blindly a second time)."""
     api_id = flow.draft.api_id
-    if api_id is not None and not flow.deps.background.is_running(_creation_task(api_id)):
-        _start_creation(flow, recheck=True)
+    if api_id is not None and not await flow.deps.bid_service.creation_running(api_id):
+        await _start_creation(flow, recheck=True)
 
 
 async def _show_change_menu(flow: Flow) -> None:
@@ -892,7 +905,13 @@ async def change_item(
 
 async def _create(job: CreationJob) -> None:
     """Runs outside the update's lock, so a second click is answered while this works."""
-    order = await _order_of(job)
+    order: BidOrder | None = None
+    try:
+        order = await _order_of(job)
+    finally:
+        if job.reserved and order is None:
+            # Nothing was sent: the customer moved on, or the direction could not be read.
+            await job.deps.bid_service.release(job.api_id)
     if order is None:
         return
     try:
@@ -914,14 +933,14 @@ async def _outcome_of(job: CreationJob, order: BidOrder) -> CreateOutcome | None
     outcome = (
         await service.check(job.api_id)
         if job.recheck
-        else await service.create(job.customer, order)
+        else await service.create(job.customer, order, reserved=job.reserved)
     )
     if isinstance(outcome, NotCreated):
         # Proven absent: this confirmation may go again, under a new api_id.
-        fresh = await _with_draft(job, _renew_api_id)
+        fresh = await _with_draft(job, partial(_renew_api_id, job=job, order=order))
         if not isinstance(fresh, str):
             return None
-        outcome = await service.create(job.customer, replace(order, api_id=fresh))
+        outcome = await service.create(job.customer, replace(order, api_id=fresh), reserved=True)
     return outcome
 
 
@@ -967,15 +986,25 @@ async def _told_elsewhere(job: CreationJob, outcome: CreateOutcome) -> None:
     a bid made for them still reaches them, as a new message."""
     target = replace(job.target, message_id=None)
     if isinstance(outcome, Created) and outcome.first:
+        record = await job.deps.bids.get(outcome.record.bid_id)
+        if record is not None and record.card_message_id is not None:
+            return  # shown already, by the check a second press started (maybe elsewhere)
         await show_bid_card(job.deps.bot, job.deps.bids, target, outcome)
     elif isinstance(outcome, Uncertain):
         await show_on(job.deps.bot, target, summary_views.render_still_checking())
 
 
-async def _renew_api_id(flow: Flow) -> str:
-    flow.draft.api_id = new_api_id()
+async def _renew_api_id(flow: Flow, *, job: CreationJob, order: BidOrder) -> str | None:
+    """A new api_id, its attempt taken, unless another press or process renewed it already
+    (two checks that both found the old one absent must not both create)."""
+    if flow.draft.api_id != order.api_id:
+        return None
+    fresh = new_api_id()
+    if not await flow.deps.bid_service.reserve(job.customer, fresh, order.direction_id):
+        return None
+    flow.draft.api_id = fresh
     await _save(flow.state, flow.draft)
-    return flow.draft.api_id
+    return fresh
 
 
 async def _back_to_summary(flow: Flow) -> None:

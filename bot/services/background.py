@@ -25,9 +25,6 @@ class BackgroundTasks:
         task.add_done_callback(self._finished)
         return task
 
-    def is_running(self, name: str) -> bool:
-        return any(task.get_name() == name and not task.done() for task in self._tasks)
-
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:

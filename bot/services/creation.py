@@ -171,16 +171,42 @@ class BidCreation:
 
     # --- the customer's side ----------------------------------------------------------------
 
-    async def create(self, customer: Customer, order: BidOrder) -> CreateOutcome:
-        """Confirm: create the bid, or (for a confirmation seen before) say where it stands."""
-        claim = CreationClaim(
-            customer.user_id, customer.chat_id, customer.locale, customer.lang, order.direction_id
+    async def reserve(self, customer: Customer, api_id: str, direction_id: str) -> bool:
+        """Take the attempt's lease while the Confirm press is still being handled, before the
+        creation runs in the background: from then on every press, in any process, finds this
+        confirmation being created. True when the attempt is ours (call `create` with
+        `reserved=True`); False when the api_id was seen before.
+
+        The lease and the settling time also cover the wait for the direction before
+        create_bid is sent (a catalog read, at most two exchanger calls)."""
+        state, _ = await self._ledger.begin(
+            api_id,
+            _claim(customer, direction_id),
+            lease=self._lease + 2 * self._timeout,
+            settle=3 * self._timeout + self._settle_margin,
         )
-        state, bid_id = await self._ledger.begin(
-            order.api_id, claim, lease=self._lease, settle=self._timeout + self._settle_margin
-        )
-        if state is not None:
-            return await self._where_it_stands(order.api_id, state, bid_id, claim)
+        return state is None
+
+    async def release(self, api_id: str) -> None:
+        """A reserved attempt that never sent create_bid (the customer moved on meanwhile)."""
+        await self._ledger.release(api_id)
+
+    async def creation_running(self, api_id: str) -> bool:
+        """Whether some process holds a live attempt on this confirmation right now."""
+        return await self._ledger.take_over(api_id) is CreationState.CREATING
+
+    async def create(
+        self, customer: Customer, order: BidOrder, *, reserved: bool = False
+    ) -> CreateOutcome:
+        """Confirm: create the bid, or (for a confirmation seen before) say where it stands.
+        `reserved`: the caller holds the attempt already (`reserve`)."""
+        claim = _claim(customer, order.direction_id)
+        if not reserved:
+            state, bid_id = await self._ledger.begin(
+                order.api_id, claim, lease=self._lease, settle=self._timeout + self._settle_margin
+            )
+            if state is not None:
+                return await self._where_it_stands(order.api_id, state, bid_id, claim)
         try:
             bid = await self._exchanger.create_bid(
                 order.direction_id,
@@ -344,6 +370,12 @@ class BidCreation:
         await self._events.bid_changed(bid.id)
         logger.info("Bid %s recorded (%s)", bid.id, "created" if shown else "adopted")
         return Created(record, bid, first=True)
+
+
+def _claim(customer: Customer, direction_id: str) -> CreationClaim:
+    return CreationClaim(
+        customer.user_id, customer.chat_id, customer.locale, customer.lang, direction_id
+    )
 
 
 def _outcome_unknown(error: ExchangerError) -> bool:

@@ -24,6 +24,10 @@ class RedisKeys:
     def generated_secret(self, name: str) -> str:
         return self._key("secret", name)
 
+    def update(self, update_id: int) -> str:
+        """A Telegram update: a claim while one process handles it, then "done" for a day."""
+        return self._key("update", update_id)
+
     def user_locale(self, user_id: int) -> str:
         return self._key("user", user_id, "locale")
 
@@ -132,3 +136,18 @@ class RedisKeys:
     def bid_notifying(self, bid_id: str) -> str:
         """Held while one worker reads a bid's status and hands its messages to the sender."""
         return self._key("lock", "notify", bid_id)
+
+    @property
+    def webhook_setting(self) -> str:
+        """Held (briefly) by the one process that calls setWebhook at start."""
+        return self._key("lock", "set-webhook")
+
+    @property
+    def webhook_fingerprint(self) -> str:
+        """A hash of the URL, secret and update types last given to setWebhook."""
+        return self._key("webhook", "fingerprint")
+
+    @property
+    def polling(self) -> str:
+        """Held, and renewed, by the one process that long-polls Telegram."""
+        return self._key("lock", "polling")

@@ -228,6 +228,14 @@ class FakeTelegram:
             InjectedFailure(method.lower(), count, 0, None, None, False, stall=True)
         )
 
+    def deliver_next_update_twice(
+        self, *, overlapping: bool = False, token: str | None = None
+    ) -> None:
+        """Post the next webhook update a second time, as Telegram does when the answer to the
+        first post was lost: after the first post was answered, or (``overlapping``) at the
+        same moment, so the second arrives while the first is still being handled."""
+        self.bot_state(token).repeat_deliveries.append("during" if overlapping else "after")
+
     def enable_flood_control(self, rules: FloodRules | None = None, *, reject: bool = True) -> None:
         """Apply Telegram's flood limits; ``reject=False`` records violations without 429s."""
         self.flood.enabled = True

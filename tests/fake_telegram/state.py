@@ -244,6 +244,8 @@ class BotState:
     updates_signal: Signal = field(default_factory=Signal)
     poll_generation: int = 0
     closed: bool = False
+    # How the next webhook deliveries are repeated, one entry per update ("after", "during").
+    repeat_deliveries: list[str] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property

@@ -4,7 +4,9 @@ Like Telegram: the ``X-Telegram-Bot-Api-Secret-Token`` header carries the secret
 setWebhook, a non-2xx answer or a network error keeps the update queued and is shown in
 getWebhookInfo's ``last_error_message``, and a bot may answer the POST with a method call
 (JSON ``{"method": "sendMessage", ...}`` or, as aiogram does, a multipart form with a ``method``
-field), which Telegram executes without telling the bot the outcome.
+field), which Telegram executes without telling the bot the outcome. An update may be posted
+twice (``FakeTelegram.deliver_next_update_twice``), as when the answer to the first post was
+lost or a proxy timed out.
 """
 
 from __future__ import annotations
@@ -64,12 +66,32 @@ class WebhookDeliverer:
                     await self._bot.updates_signal.wait(0.5)
                     continue
                 update = self._bot.pending_updates[0]
-                if await self._post(session, hook, update):
+                repeat = self._bot.repeat_deliveries.pop(0) if self._bot.repeat_deliveries else None
+                if repeat == "during":
+                    delivered, _ = await asyncio.gather(
+                        self._post(session, hook, update),
+                        self._post_until_ok(session, hook, update),
+                    )
+                else:
+                    delivered = await self._post(session, hook, update)
+                if delivered and repeat == "after":
+                    await self._post_until_ok(session, hook, update)
+                if delivered:
                     if self._bot.pending_updates and self._bot.pending_updates[0] is update:
                         self._bot.pending_updates.pop(0)
                         self._bot.delivered_updates.append(update)
                 else:
                     await asyncio.sleep(self._settings.webhook_retry_delay)
+
+    async def _post_until_ok(
+        self, session: aiohttp.ClientSession, hook: WebhookConfig, update: JsonDict
+    ) -> bool:
+        """A repeated post, retried like any other until the bot answers 2xx."""
+        while not self._bot.closed:
+            if await self._post(session, hook, update):
+                return True
+            await asyncio.sleep(self._settings.webhook_retry_delay)
+        return False
 
     async def _post(
         self, session: aiohttp.ClientSession, hook: WebhookConfig, update: JsonDict
