@@ -85,7 +85,7 @@ class HandledUpdates:
         self._retention_ms = milliseconds(retention.total_seconds())
 
     async def claim(self, update_id: int, token: str) -> Claim:
-        found = await self._redis.eval(
+        found = await self._redis.eval(  # type: ignore[misc]
             _CLAIM, 1, self._keys.update(update_id), token, milliseconds(self.lease)
         )
         return Claim(as_text(found))
@@ -93,14 +93,14 @@ class HandledUpdates:
     async def renew(self, update_id: int, token: str) -> bool:
         """Keep the claim while a slow handler runs; False when it is no longer ours."""
         return bool(
-            await self._redis.eval(
+            await self._redis.eval(  # type: ignore[misc]
                 _RENEW, 1, self._keys.update(update_id), token, milliseconds(self.lease)
             )
         )
 
     async def finish(self, update_id: int, token: str) -> None:
-        await self._redis.eval(_FINISH, 1, self._keys.update(update_id), token, self._retention_ms)
+        await self._redis.eval(_FINISH, 1, self._keys.update(update_id), token, self._retention_ms)  # type: ignore[misc]
 
     async def release(self, update_id: int, token: str) -> None:
         """Nothing was done: a later delivery handles the update."""
-        await self._redis.eval(_RELEASE, 1, self._keys.update(update_id), token)
+        await self._redis.eval(_RELEASE, 1, self._keys.update(update_id), token)  # type: ignore[misc]
