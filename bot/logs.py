@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.observability.context import LogContextFilter, record_fields
+
 _MASK = "***"
 
 
@@ -65,11 +67,13 @@ class ScrubbedStream(io.StringIO):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        payload = {
+        payload: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            # What the line is about (update, user, bid, exchanger method) as fields of its own.
+            **record_fields(record),
         }
         if record.exc_info or record.exc_text:
             payload["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
@@ -87,6 +91,7 @@ def setup_logging(
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     secrets_filter = SecretsFilter(secrets)
     handler.addFilter(secrets_filter)
+    handler.addFilter(LogContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

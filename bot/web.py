@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
+from bot.observability.web import Observability, add_routes, exact_paths
 from bot.redelivery import UpdateNotHandled
 from bot.supervision import Supervisor
 
@@ -50,11 +51,14 @@ def create_web_app(
     webhook: tuple[Dispatcher, Bot, str] | None = None,
     callbacks: CallbackReceiver | None = None,
     loops: Supervisor | None = None,
+    observability: Observability | None = None,
 ) -> web.Application:
     """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling;
     `callbacks` serves the exchanger's callback_url posts (needs PUBLIC_URL to be reached);
-    `loops` are the background loops whose state the health check reports."""
-    app = web.Application(client_max_size=1024 * 1024)
+    `loops` are the background loops whose state the health check reports; `observability`
+    adds /metrics and /readyz (bot/observability/web.py)."""
+    probes = {HEALTH_PATH}
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[exact_paths(probes)])
 
     async def health(_: web.Request) -> web.Response:
         try:
@@ -73,9 +77,13 @@ def create_web_app(
         }
         if loops is not None:
             body["loops"] = loops.report()
+        if observability is not None:
+            body["instance"] = observability.instance
         return web.json_response(body, status=200 if healthy else 503)
 
     app.router.add_get(HEALTH_PATH, health)
+    if observability is not None:
+        add_routes(app, observability, probes)
     if callbacks is not None:
         callbacks.register(app)
     if webhook is not None:
