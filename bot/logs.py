@@ -80,11 +80,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def setup_logging(
-    log_format: str, secrets: Iterable[str], level: int = logging.INFO
-) -> SecretsFilter:
-    """Log to stderr through a SecretsFilter, returned for output that bypasses logging."""
-    handler = logging.StreamHandler(sys.stderr)
+def build_handler(
+    stream: TextIO, log_format: str, secrets: Iterable[str]
+) -> tuple[logging.Handler, SecretsFilter]:
+    """The production handler: the format, the log context fields and the secrets filter."""
+    handler = logging.StreamHandler(stream)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -92,6 +92,14 @@ def setup_logging(
     secrets_filter = SecretsFilter(secrets)
     handler.addFilter(secrets_filter)
     handler.addFilter(LogContextFilter())
+    return handler, secrets_filter
+
+
+def setup_logging(
+    log_format: str, secrets: Iterable[str], level: int = logging.INFO
+) -> SecretsFilter:
+    """Log to stderr through a SecretsFilter, returned for output that bypasses logging."""
+    handler, secrets_filter = build_handler(sys.stderr, log_format, secrets)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,11 +8,18 @@ worker, paced sender, fake Telegram) and then scrapes /metrics like Prometheus w
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.logs import build_handler
 from bot.sandbox import RunningSandbox
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot
@@ -177,3 +184,47 @@ async def raw_get(port: int, path: str, token: str) -> tuple[int, str]:
         await writer.wait_closed()
     head, _, body = answer.decode(errors="replace").partition("\r\n\r\n")
     return int(head.split()[1]), body
+
+
+@contextmanager
+def json_log() -> Iterator[list[dict[str, Any]]]:
+    """Every line the bot logs meanwhile, at DEBUG, through the handler `LOG_FORMAT=json`
+    uses in production, parsed."""
+    stream = io.StringIO()
+    handler, _ = build_handler(stream, "json", [])
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    lines: list[dict[str, Any]] = []
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
+
+
+async def test_json_log_lines_name_the_update_the_user_the_bid_and_the_exchanger_method(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    port = free_port()
+    settings = make_settings(WEB_PORT=port, PUBLIC_URL=f"http://127.0.0.1:{port}")
+    alice = fake_telegram.user("Alice")
+    with json_log() as lines:
+        async with running_bot(settings) as app:
+            await greet(alice)
+            bid_id = await create_sber_to_usdt_bid(alice)
+            await notifications_settled(app)
+            sandbox.state.set_bid_status(int(bid_id), "payed")
+            await alice.wait_for_message("Order is paid", timeout=15)
+
+    created = [line for line in lines if line.get("exchanger_method") == "create_bid"]
+    assert created, lines
+    assert {line["user_id"] for line in created} == {alice.id}
+    assert all(isinstance(line["update_id"], int) for line in created)
+    assert "bid_id" not in created[0]  # a customer's step, not the worker's
+    told = [line for line in lines if line.get("bid_id") == bid_id]
+    assert {"bot.notifications.worker", "bot.exchanger.client"} <= {l["logger"] for l in told}
+    assert any(line.get("exchanger_method") == "bid_info" for line in told)
+    assert all("update_id" not in line for line in told)  # the worker serves no update
