@@ -225,6 +225,6 @@ async def test_json_log_lines_name_the_update_the_user_the_bid_and_the_exchanger
     assert all(isinstance(line["update_id"], int) for line in created)
     assert "bid_id" not in created[0]  # a customer's step, not the worker's
     told = [line for line in lines if line.get("bid_id") == bid_id]
-    assert {"bot.notifications.worker", "bot.exchanger.client"} <= {l["logger"] for l in told}
+    assert {"bot.notifications.worker", "bot.exchanger.client"} <= {line["logger"] for line in told}
     assert any(line.get("exchanger_method") == "bid_info" for line in told)
     assert all("update_id" not in line for line in told)  # the worker serves no update
