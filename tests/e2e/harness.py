@@ -17,6 +17,7 @@ from bot.app import ExchangeBotApp
 from bot.config import Settings, load_settings
 from bot.content import load_content
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox
+from tests.e2e.log_leaks import remember_secrets
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,7 @@ async def running_bot(
     app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE), notifications=notifications)
     await app.start()
     try:
+        await remember_secrets(app)
         yield app
     finally:
         await app.stop()
