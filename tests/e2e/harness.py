@@ -36,9 +36,11 @@ async def running_bot(
     app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE), notifications=notifications)
     await app.start()
     try:
-        await remember_secrets(app)
         yield app
     finally:
+        # Read at the end, not between the start and the story: an await there made the
+        # restart stories fail (the fake Telegram saw the first bot's long poll still open).
+        await remember_secrets(app)
         await app.stop()
 
 
