@@ -22,6 +22,10 @@ from bot.observability.readiness import Readiness
 
 METRICS_PATH: Final = "/metrics"
 READY_PATH: Final = "/readyz"
+# Every answer names the process that gave it (a random id, not a secret): the preflight sees
+# through PUBLIC_URL, even where the proxy passes only the callback and webhook paths, whether
+# it reaches this bot.
+INSTANCE_HEADER: Final = "X-Exbot-Instance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,10 @@ def add_routes(app: web.Application, observability: Observability, guarded: set[
         report = await observability.readiness.report()
         return web.json_response(report.as_dict(), status=200 if report.ready else 503)
 
+    async def name_instance(_: web.Request, response: web.StreamResponse) -> None:
+        response.headers[INSTANCE_HEADER] = observability.instance
+
+    app.on_response_prepare.append(name_instance)
     app.router.add_get(METRICS_PATH, metrics)
     app.router.add_get(READY_PATH, ready)
     guarded.update({METRICS_PATH, READY_PATH})
