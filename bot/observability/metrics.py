@@ -145,10 +145,13 @@ class BotMetrics:
             try:
                 length, oldest_age = await self._backlog()
             except (RedisError, OSError) as exc:
+                # Unknown, not "empty": NaN, which alerting rules do not mistake for 0.
                 logger.warning("Metrics: the outbox cannot be read (%s)", type(exc).__name__)
-                length, oldest_age = -1, math.nan
-            self.outbox_length.set(length if length >= 0 else math.nan)
-            self.outbox_oldest_age.set(0.0 if oldest_age is None else max(0.0, oldest_age))
+                self.outbox_length.set(math.nan)
+                self.outbox_oldest_age.set(math.nan)
+            else:
+                self.outbox_length.set(length)
+                self.outbox_oldest_age.set(0.0 if oldest_age is None else max(0.0, oldest_age))
         return generate_latest(self.registry)
 
 

@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
+from aiogram.types.update import UpdateTypeLookupError
 
 from bot.observability.context import UPDATE_ID, USER_ID
 from bot.observability.metrics import BotMetrics
@@ -49,9 +50,17 @@ class UpdateObserver(BaseMiddleware):
             outcome = "unhandled" if result is UNHANDLED else "handled"
             return result
         finally:
-            self._metrics.update_handled(event.event_type, outcome, time.perf_counter() - started)
+            self._metrics.update_handled(_kind(event), outcome, time.perf_counter() - started)
             USER_ID.reset(user_token)
             UPDATE_ID.reset(update_token)
+
+
+def _kind(update: Update) -> str:
+    """The update's type; "unknown" for one this aiogram cannot name (a newer Bot API)."""
+    try:
+        return update.event_type
+    except UpdateTypeLookupError:
+        return "unknown"
 
 
 class RateLimitCounter(BaseRequestMiddleware):
