@@ -4,7 +4,9 @@ honestly when that cannot be known (the bot is not running)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +15,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.observability.web import INSTANCE_HEADER
 from bot.preflight import run_preflight
+from bot.telegram import create_bot
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot
 from tests.fake_telegram import FakeTelegram
@@ -77,6 +80,30 @@ async def test_with_the_bot_running_the_check_sees_the_webhook_and_that_public_u
     )
     assert lines["PUBLIC_URL"] == (
         f"[ ok ] PUBLIC_URL: http://127.0.0.1:{port} reaches this bot (instance {app.instance})"
+    )
+
+
+async def test_a_recent_webhook_delivery_error_fails_the_check_and_is_shown(
+    fake_telegram: FakeTelegram, make_settings: SettingsFactory
+) -> None:
+    public_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    bot = create_bot(fake_telegram.token, fake_telegram.url)
+    try:
+        await bot.set_webhook(public_url + "/telegram/webhook")
+    finally:
+        await bot.session.close()
+    await fake_telegram.user("Alice").send("/start")
+    hook = fake_telegram.bot_state().webhook
+    deadline = time.monotonic() + 10
+    while hook is not None and hook.last_error_date is None:  # the delivery attempt
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+
+    code, lines = await preflight(make_settings(PUBLIC_URL=public_url))
+
+    assert code == 1
+    assert lines["Webhook"].startswith(
+        f"[FAIL] Webhook: Telegram's last delivery to {public_url}/telegram/webhook failed "
     )
 
 
