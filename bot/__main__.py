@@ -47,6 +47,7 @@ def _secrets_of(settings: Settings) -> list[str]:
         settings.EXCHANGER_API_KEY.get_secret_value(),
         settings.WEBHOOK_SECRET.get_secret_value(),
         settings.CALLBACK_SECRET.get_secret_value(),
+        settings.METRICS_TOKEN.get_secret_value(),
         # A rotation list "NEW,OLD": each key on its own may be quoted too.
         *(key.strip() for key in settings.DATA_KEY.get_secret_value().split(",")),
         *passwords,

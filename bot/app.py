@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
@@ -43,6 +44,10 @@ from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.observability.metrics import BotMetrics
+from bot.observability.middleware import RateLimitCounter, UpdateObserver
+from bot.observability.readiness import Readiness
+from bot.observability.web import Observability
 from bot.once import HandleOnce
 from bot.polling_lease import PollingLease
 from bot.redelivery import RedeliveringDispatcher
@@ -178,6 +183,10 @@ class ExchangeBotApp:
         self.polling_task: asyncio.Task[None] | None = None
         self.polling_lease: PollingLease | None = None
         self.background = BackgroundTasks()
+        # Series of this app alone (tests run many apps in one process); the instance id in
+        # /healthz lets `python -m bot check` tell whether PUBLIC_URL reaches this process.
+        self.metrics = BotMetrics()
+        self.instance = secrets.token_hex(8)
 
     async def start(self) -> None:
         settings = self.settings
@@ -194,6 +203,7 @@ class ExchangeBotApp:
         self.bot = create_bot(
             settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, answered
         )
+        self.bot.session.middleware(RateLimitCounter(self.metrics))
         i18n = create_i18n(settings.DEFAULT_LOCALE)
         profiles = UserProfiles(self.redis, self.keys)
         data_cipher = DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
@@ -230,7 +240,9 @@ class ExchangeBotApp:
             lease=settings.creation_seconds,
             recheck_delay=settings.RECONCILE_INTERVAL,
         )
+        self.dispatcher.update.outer_middleware(UpdateObserver(self.metrics))
         self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
+        self.metrics.watch_outbox(outbox.backlog)
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -238,7 +250,10 @@ class ExchangeBotApp:
             profiles=profiles,
             redis_keys=self.keys,
             answered=answered,
-            catalog=Catalog(self.exchanger, JsonCache(self.redis, self.keys)),
+            catalog=Catalog(
+                self.exchanger,
+                JsonCache(self.redis, self.keys, on_lookup=self.metrics.cache_lookup),
+            ),
             bids=bids,
             bid_service=bid_service,
             requisites=SavedRequisites(self.redis, self.keys, data_cipher),
@@ -318,7 +333,11 @@ class ExchangeBotApp:
             self.sandbox = await start_sandbox(SandboxConfig(demo=True))
             logger.warning(DEMO_BANNER.format(url=self.sandbox.url))
             return ExchangerClient(
-                self.sandbox.url, SANDBOX_LOGIN, SANDBOX_KEY, timeout=settings.EXCHANGER_TIMEOUT
+                self.sandbox.url,
+                SANDBOX_LOGIN,
+                SANDBOX_KEY,
+                timeout=settings.EXCHANGER_TIMEOUT,
+                observer=self.metrics.exchanger_call,
             )
         return ExchangerClient(
             settings.EXCHANGER_API_URL,
@@ -326,6 +345,7 @@ class ExchangeBotApp:
             settings.EXCHANGER_API_KEY.get_secret_value(),
             timeout=settings.EXCHANGER_TIMEOUT,
             partner_id=settings.EXCHANGER_PARTNER_ID or None,
+            observer=self.metrics.exchanger_call,
         )
 
     def _start_notifications(
@@ -346,6 +366,7 @@ class ExchangeBotApp:
             retry_after=False,
             timeout=SENDER_REQUEST_TIMEOUT,
         )
+        self.sender_bot.session.middleware(RateLimitCounter(self.metrics))
         consumer = default_consumer_name()
         schedule = CheckSchedule(self.redis, self.keys)
 
@@ -364,6 +385,7 @@ class ExchangeBotApp:
             lease=sending_lease(SENDER_REQUEST_TIMEOUT),
             # A request takes ~0.1-0.2 s: enough of them at once to reach the global rate.
             max_in_flight=max(8, math.ceil(settings.SEND_RATE_GLOBAL / 4)),
+            observer=self.metrics,
         )
         worker = OutboxWorker(
             self.redis,
@@ -392,6 +414,7 @@ class ExchangeBotApp:
         self.loops.start("sender", sender.run)
         self.loops.start("outbox-worker", worker.run)
         self.loops.start("reconciler", reconciler.run)
+        self.metrics.watch_loops(self.loops)
 
     async def _stop_notifications(self) -> None:
         await self.loops.shutdown(timeout=self.settings.EXCHANGER_TIMEOUT + 5)
@@ -400,15 +423,23 @@ class ExchangeBotApp:
 
     async def _start_web(self, webhook_secret: str, callbacks: CallbackReceiver) -> None:
         assert self.redis is not None and self.dispatcher is not None and self.bot is not None
+        assert self.exchanger is not None
         settings = self.settings
+        loops = self.loops if self.notifications else None
         app = create_web_app(
             redis=self.redis,
             mode="webhook" if settings.webhook_mode else "polling",
             exchanger="sandbox" if settings.demo_exchanger else "remote",
             webhook=(self.dispatcher, self.bot, webhook_secret) if settings.webhook_mode else None,
             callbacks=callbacks,
-            loops=self.loops if self.notifications else None,
+            loops=loops,
             grace=UPDATE_GRACE_SECONDS,
+            observability=Observability(
+                self.metrics,
+                Readiness(self.redis, self.exchanger.test, loops),
+                self.instance,
+                settings.METRICS_TOKEN.get_secret_value(),
+            ),
         )
         self.web_runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=UPDATE_GRACE_SECONDS

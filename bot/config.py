@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     WEB_PORT: int = Field(default=8080, ge=1, le=65535)
     WEBHOOK_SECRET: SecretStr = SecretStr("")
     CALLBACK_SECRET: SecretStr = SecretStr("")
+    # Bearer token /metrics asks for; empty = /metrics answers anyone who reaches the port.
+    METRICS_TOKEN: SecretStr = SecretStr("")
     OPERATOR_CHAT_ID: int | None = None
     ADMIN_IDS: Annotated[frozenset[int], NoDecode] = frozenset()
     DEFAULT_LOCALE: Literal["en", "ru"] = "en"

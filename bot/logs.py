@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.observability.context import LogContextFilter, record_fields
+
 _MASK = "***"
 
 
@@ -65,28 +67,39 @@ class ScrubbedStream(io.StringIO):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        payload = {
+        payload: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            # What the line is about (update, user, bid, exchanger method) as fields of its own.
+            **record_fields(record),
         }
         if record.exc_info or record.exc_text:
             payload["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         return json.dumps(payload, ensure_ascii=False)
 
 
-def setup_logging(
-    log_format: str, secrets: Iterable[str], level: int = logging.INFO
-) -> SecretsFilter:
-    """Log to stderr through a SecretsFilter, returned for output that bypasses logging."""
-    handler = logging.StreamHandler(sys.stderr)
+def build_handler(
+    stream: TextIO, log_format: str, secrets: Iterable[str]
+) -> tuple[logging.Handler, SecretsFilter]:
+    """The production handler: the format, the log context fields and the secrets filter."""
+    handler = logging.StreamHandler(stream)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     secrets_filter = SecretsFilter(secrets)
     handler.addFilter(secrets_filter)
+    handler.addFilter(LogContextFilter())
+    return handler, secrets_filter
+
+
+def setup_logging(
+    log_format: str, secrets: Iterable[str], level: int = logging.INFO
+) -> SecretsFilter:
+    """Log to stderr through a SecretsFilter, returned for output that bypasses logging."""
+    handler, secrets_filter = build_handler(sys.stderr, log_format, secrets)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

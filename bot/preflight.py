@@ -1,4 +1,5 @@
-"""`python -m bot check`: can this configuration work? One line per check, exit 1 on a failure."""
+"""`python -m bot check`: can this configuration work? One line per check, exit 1 on a failure;
+a check that cannot be made now says "skip" and why."""
 
 from __future__ import annotations
 
@@ -19,15 +20,18 @@ from bot.exchanger import (
     MethodNotSupported,
     Unavailable,
 )
+from bot.preflight_deploy import (
+    CheckFailed,
+    CheckSkipped,
+    check_operator_chat,
+    check_public_url,
+    check_webhook,
+)
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, SandboxConfig, start_sandbox
 from bot.storage.redis import create_redis, redacted_url
 from bot.telegram import create_bot
 
 CHECK_TIMEOUT = 15.0
-
-
-class CheckFailed(Exception):
-    """The check did not pass; the message says why and what to do."""
 
 
 async def check_telegram(settings: Settings) -> str:
@@ -111,6 +115,12 @@ async def run_preflight(settings: Settings, out: TextIO = sys.stdout) -> int:
         ("Exchanger API", check_exchanger),
         ("Redis", check_redis),
     ]
+    # Checks of what is configured only: nothing to say about an operator chat or a public
+    # URL the configuration does not have.
+    if settings.OPERATOR_CHAT_ID is not None:
+        checks.append(("Operator chat", check_operator_chat))
+    if settings.PUBLIC_URL:
+        checks += [("Webhook", check_webhook), ("PUBLIC_URL", check_public_url)]
     failures = 0
     for name, check in checks:
         try:
@@ -118,6 +128,8 @@ async def run_preflight(settings: Settings, out: TextIO = sys.stdout) -> int:
             status = "ok"
         except CheckFailed as exc:
             detail, status = str(exc), "FAIL"
+        except CheckSkipped as exc:
+            detail, status = str(exc), "skip"
         except TimeoutError:
             detail, status = "no answer in time", "FAIL"
         failures += status == "FAIL"

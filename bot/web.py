@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.notifications.receiver import CallbackReceiver
+from bot.observability.web import Observability, add_routes, exact_paths
 from bot.once import UpdateInProgress
 from bot.redelivery import UpdateNotHandled
 from bot.supervision import Supervisor
@@ -86,12 +87,15 @@ def create_web_app(
     callbacks: CallbackReceiver | None = None,
     loops: Supervisor | None = None,
     grace: float = 15.0,
+    observability: Observability | None = None,
 ) -> web.Application:
     """`webhook` = (dispatcher, bot, secret token) in webhook mode, None when polling;
     `callbacks` serves the exchanger's callback_url posts (needs PUBLIC_URL to be reached);
     `loops` are the background loops whose state the health check reports; `grace` is how
-    long a stop waits for webhook updates in flight."""
-    app = web.Application(client_max_size=1024 * 1024)
+    long a stop waits for webhook updates in flight; `observability` adds /metrics and
+    /readyz (bot/observability/web.py)."""
+    probes = {HEALTH_PATH}
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[exact_paths(probes)])
 
     async def health(_: web.Request) -> web.Response:
         try:
@@ -110,9 +114,13 @@ def create_web_app(
         }
         if loops is not None:
             body["loops"] = loops.report()
+        if observability is not None:
+            body["instance"] = observability.instance
         return web.json_response(body, status=200 if healthy else 503)
 
     app.router.add_get(HEALTH_PATH, health)
+    if observability is not None:
+        add_routes(app, observability, probes)
     if callbacks is not None:
         callbacks.register(app)
     if webhook is not None:

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import IntEnum
 from types import TracebackType
@@ -42,6 +42,7 @@ from bot.exchanger.models import (
     PayoutCreated,
     TestInfo,
 )
+from bot.observability.context import EXCHANGER_METHOD
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ _API_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _POSITIVE_INT = re.compile(r"[1-9][0-9]*")
 
 Form = dict[str, str]
+# Told of every request: (method, "ok" or the error class name, seconds). Must not block.
+CallObserver = Callable[[str, str, float], None]
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 
@@ -204,6 +207,7 @@ class ExchangerClient:
         read_retries: int = 2,
         retry_backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must be an http(s) URL")
@@ -213,6 +217,7 @@ class ExchangerClient:
         self._partner_id = partner_id or None
         self._read_retries = max(0, read_retries)
         self._retry_backoff = retry_backoff
+        self._observer = observer
         self._http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
@@ -524,18 +529,29 @@ class ExchangerClient:
         """One request. Logs the method, the duration and the error class: never headers
         or values, which hold the API key and customers' details.
         """
+        bound = EXCHANGER_METHOD.set(method)
         started = time.monotonic()
         try:
             data = await self._post(method, params, lang)
         except ExchangerError as exc:
             elapsed = time.monotonic() - started
+            self._observe(method, type(exc).__name__, elapsed)
             level = logging.WARNING if isinstance(exc, Unavailable) else logging.INFO
             logger.log(
                 level, "exchanger %s failed in %.3fs: %s", method, elapsed, type(exc).__name__
             )
             raise
-        logger.debug("exchanger %s ok in %.3fs", method, time.monotonic() - started)
-        return data
+        else:
+            elapsed = time.monotonic() - started
+            self._observe(method, "ok", elapsed)
+            logger.debug("exchanger %s ok in %.3fs", method, elapsed)
+            return data
+        finally:
+            EXCHANGER_METHOD.reset(bound)
+
+    def _observe(self, method: str, outcome: str, seconds: float) -> None:
+        if self._observer is not None:
+            self._observer(method, outcome, seconds)
 
     async def _post(
         self, method: str, params: Mapping[str, str | None], lang: str | None

@@ -130,3 +130,20 @@ class Outbox:
             self.stream, fields, maxlen=self._max_entries, approximate=True
         )
         return _text(entry_id)
+
+    async def backlog(self) -> tuple[int, float | None]:
+        """(events waiting, age in seconds of the oldest) for the metrics: the ingest deletes
+        what it took in, so what is in the stream is what waits."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xlen(self.stream)
+            pipe.xrange(self.stream, count=1)
+            length, oldest = await pipe.execute()
+        if not oldest:
+            return int(length), None
+        entry_id, fields = oldest[0]
+        event = OutboxEvent.parse(_text(entry_id), fields)
+        if event is not None and event.received_at > 0:
+            received = event.received_at
+        else:  # the entry id starts with the Redis server's clock in milliseconds
+            received = int(_text(entry_id).partition("-")[0]) / 1000
+        return int(length), max(0.0, self._clock() - received)

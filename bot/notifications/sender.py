@@ -26,6 +26,7 @@ import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -39,6 +40,7 @@ from bot.notifications.gate import SendGate, Verdict
 from bot.notifications.outgoing import CardRef, OutgoingMessage
 from bot.notifications.pacing import Pacing
 from bot.notifications.stream import Entry, StreamConsumer, text
+from bot.observability.context import bid_context
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 
@@ -60,6 +62,16 @@ MIN_CLAIM = 16
 
 # Reports a delivered card: returns the message id of the card it replaces, if any.
 CardShown = Callable[[CardRef, int], Awaitable[int | None]]
+
+
+class SendObserver(Protocol):
+    """Told what became of each message (bot.observability.metrics.BotMetrics is one)."""
+
+    def notification_sent(self) -> None: ...
+
+    def notification_retried(self) -> None: ...
+
+    def notification_dropped(self, reason: str) -> None: ...
 
 
 def sending_lease(request_timeout: float) -> float:
@@ -134,8 +146,10 @@ class PacedSender:
         blocked_ttl: timedelta = timedelta(days=30),
         max_in_flight: int = 8,
         max_held: int = 1000,
+        observer: SendObserver | None = None,
     ) -> None:
         self._bot = bot
+        self._observer = observer
         self._redis = redis
         self._keys = keys
         self._card_shown = card_shown
@@ -298,7 +312,7 @@ class PacedSender:
                     logger.error(
                         "Unreadable send queue entry %s (chat %s) dropped", held.entry_id, chat_id
                     )
-                    await self._drop(held)
+                    await self._drop(held, "unreadable")
                     continue
                 verdict, wait_ms = await self._gate.check(
                     held.entry_id, chat_id, held.message.dedup_key
@@ -313,12 +327,12 @@ class PacedSender:
                     self._forget(held)
                 elif verdict is Verdict.DUPLICATE:
                     logger.info("Entry %s (chat %s) was sent already", held.entry_id, chat_id)
-                    await self._drop(held)
+                    await self._drop(held, None)
                 else:  # blocked: dropped quietly, the 403 that set the mark was logged once
                     logger.debug(
                         "Entry %s dropped: chat %s blocked the bot", held.entry_id, chat_id
                     )
-                    await self._drop(held)
+                    await self._drop(held, "blocked")
         waiting = [
             queue[0].due for chat_id, queue in self._held.items() if chat_id not in self._in_flight
         ]
@@ -327,8 +341,10 @@ class PacedSender:
     # sending
 
     async def _send(self, held: _Held) -> None:
+        card = held.message.card if held.message is not None else None
         try:
-            await self._deliver(held)
+            with bid_context(card.bid_id if card is not None else None):
+                await self._deliver(held)
         except RedisError as exc:
             # The entry stays held; the gate sorts out on the next try what was done already.
             logger.warning(
@@ -349,6 +365,8 @@ class PacedSender:
         if isinstance(outcome, Sent):
             await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
             self._forget(held)
+            if self._observer is not None:
+                self._observer.notification_sent()
             if message.card is not None:
                 # Not awaited by this send: the chat's next message need not wait for the old
                 # card's buttons to go.
@@ -376,7 +394,7 @@ class PacedSender:
                 "writes again",
                 held.chat_id,
             )
-            await self._drop(held)
+            await self._drop(held, "blocked")
         elif isinstance(outcome, Refused):
             logger.error(
                 "Telegram refused entry %s (chat %s, dedup %s): %s; dropped",
@@ -385,7 +403,7 @@ class PacedSender:
                 message.dedup_key,
                 outcome.error,
             )
-            await self._drop(held)
+            await self._drop(held, "refused")
         else:
             await self._retry_later(held, outcome.error)
 
@@ -419,8 +437,10 @@ class PacedSender:
                 held.attempts,
                 error,
             )
-            await self._drop(held)
+            await self._drop(held, "attempts")
             return
+        if self._observer is not None:
+            self._observer.notification_retried()
         await self._gate.release(held.message.dedup_key)
         delay = min(self._retry_base * 2 ** (held.attempts - 1), MAX_BACKOFF)
         held.due = asyncio.get_running_loop().time() + delay
@@ -435,9 +455,12 @@ class PacedSender:
 
     # bookkeeping
 
-    async def _drop(self, held: _Held) -> None:
+    async def _drop(self, held: _Held, reason: str | None) -> None:
+        """Acknowledge and forget; `reason` None: nothing is lost (it was sent already)."""
         await self._gate.drop(held.entry_id, held.chat_id)
         self._forget(held)
+        if reason is not None and self._observer is not None:
+            self._observer.notification_dropped(reason)
 
     def _forget(self, held: _Held) -> None:
         queue = self._held.get(held.chat_id, [])

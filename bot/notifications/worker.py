@@ -44,6 +44,7 @@ from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.schedule import CheckSchedule, Claim
 from bot.notifications.stream import Entry, StreamConsumer
+from bot.observability.context import bid_context
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds, waiting_lock
@@ -244,6 +245,10 @@ class OutboxWorker:
                 waiter.cancel()
 
     async def _check(self, claim: Claim) -> None:
+        with bid_context(claim.member if claim.api_id is None else None):
+            await self._check_bound(claim)
+
+    async def _check_bound(self, claim: Claim) -> None:
         try:
             if claim.api_id is not None:
                 if self._adopter is not None:

@@ -21,6 +21,8 @@ from bot.storage.locks import RedisLock, milliseconds
 
 JsonValue = dict[str, Any] | list[Any] | str | int | float | bool | None
 T_json = TypeVar("T_json", bound=JsonValue)
+# Told of each lookup: (name, found in the cache). Must not block.
+LookupObserver = Callable[[str, bool], None]
 
 
 def _text(value: bytes | str) -> str:
@@ -41,9 +43,16 @@ class JsonCache:
     """
 
     def __init__(
-        self, redis: Redis, keys: RedisKeys, *, lock_ttl: float = 10.0, poll_interval: float = 0.05
+        self,
+        redis: Redis,
+        keys: RedisKeys,
+        *,
+        lock_ttl: float = 10.0,
+        poll_interval: float = 0.05,
+        on_lookup: LookupObserver | None = None,
     ) -> None:
         self._redis = redis
+        self._on_lookup = on_lookup
         self._keys = keys
         self._lock_ttl = lock_ttl
         self._poll_interval = poll_interval
@@ -56,15 +65,22 @@ class JsonCache:
         if flight is None:
             cached = await self._redis.get(self._keys.cache(name))
             if cached is not None:
+                self._looked_up(name, hit=True)
                 return cast(T_json, json.loads(cached))
             flight = self._flights.get(name)  # someone may have started while we read
             if flight is None:
                 flight = asyncio.create_task(self._load(name, ttl, loader))
                 self._flights[name] = flight
                 flight.add_done_callback(partial(self._landed, name))
+        self._looked_up(name, hit=False)
         # shield: a caller that gives up (cancelled) must not cancel the load the others await.
         encoded = await asyncio.shield(flight)
         return cast(T_json, json.loads(encoded))
+
+    def _looked_up(self, name: str, *, hit: bool) -> None:
+        """A miss is any lookup that waits for a load, its own or one already in flight."""
+        if self._on_lookup is not None:
+            self._on_lookup(name, hit)
 
     async def invalidate(self, name: str) -> None:
         """Drop the cached value; the next `get_or_load` loads afresh.

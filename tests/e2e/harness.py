@@ -17,6 +17,7 @@ from bot.app import ExchangeBotApp
 from bot.config import Settings, load_settings
 from bot.content import load_content
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox
+from tests.e2e.log_leaks import remember_secrets
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,9 @@ async def running_bot(
     try:
         yield app
     finally:
+        # Read at the end, not between the start and the story: an await there made the
+        # restart stories fail (the fake Telegram saw the first bot's long poll still open).
+        await remember_secrets(app)
         await app.stop()
 
 

@@ -139,6 +139,7 @@ async def test_health_endpoint_reports_redis_and_mode(bot_app: ExchangeBotApp) -
     assert response.status_code == 200
     body = response.json()
     loops = body.pop("loops")
+    assert body.pop("instance") == bot_app.instance
     assert body == {"status": "ok", "redis": "ok", "mode": "polling", "exchanger": "remote"}
     assert set(loops) == {"sender", "outbox-worker", "reconciler"}
     assert all(loop["running"] and loop["restarts"] == 0 for loop in loops.values())

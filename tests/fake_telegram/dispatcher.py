@@ -43,6 +43,7 @@ METHODS: dict[str, Handler] = {
         "setChatMenuButton": methods_chat.set_chat_menu_button,
         "getChatMenuButton": methods_chat.get_chat_menu_button,
         "getChat": methods_chat.get_chat,
+        "getChatMember": methods_chat.get_chat_member,
         "getFile": methods_chat.get_file,
     }.items()
 }

@@ -156,3 +156,22 @@ async def get_file(ctx: CallContext) -> JsonDict:
     if info is None:
         raise errors.bad_request("Bad Request: invalid file_id")
     return dict(info)
+
+
+async def get_chat_member(ctx: CallContext) -> JsonDict:
+    """ChatMember of the bot itself or of a user, for groups the bot can see (as on the real
+    server, a chat the bot was never in is "chat not found")."""
+    chat = ctx.find_chat()
+    user_id = ctx.params.get_int("user_id")
+    if user_id is None:
+        raise errors.missing("user_id")
+    if user_id == ctx.bot.id:
+        user: JsonDict = dict(ctx.bot.user)
+        if chat.bot_kicked:
+            return {"status": "kicked", "user": user, "until_date": 0}
+        return {"status": "member" if chat.bot_member else "left", "user": user}
+    record = ctx.users.get(user_id)
+    if record is None:
+        raise errors.bad_request("Bad Request: user not found")
+    in_chat = user_id in chat.member_ids or (chat.user is not None and chat.user.id == user_id)
+    return {"status": "member" if in_chat else "left", "user": record.to_api()}
