@@ -95,7 +95,7 @@ class Readiness:
     async def _redis_state(self) -> str:
         try:
             async with asyncio.timeout(self._timeout):
-                await self._redis.ping()
+                await self._redis.ping()  # type: ignore[misc]
         except (RedisError, OSError, TimeoutError) as exc:
             logger.warning("Readiness: Redis does not answer: %s", type(exc).__name__)
             return "down"
