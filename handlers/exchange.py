@@ -891,7 +891,24 @@ async def change_item(
 
 
 async def _create(job: CreationJob) -> None:
-    """Runs outside the update's lock, so a second click is answered while this works."""
+    """Runs outside the update's lock, so a second click is answered while this works.
+
+    Whatever goes wrong, the customer looking at "Creating your exchange…" hears of it: an
+    error that escapes here would otherwise leave them waiting for ever. What was created is
+    in the ledger, and their next message looks it up (`_resume_creation`)."""
+    try:
+        await _create_and_show(job)
+    except Exception:
+        logger.exception("Creating bid %s ended in an error; the customer is told", job.api_id)
+        try:
+            await send_screen(
+                job.deps.bot, job.target.chat_id, summary_views.render_creation_interrupted()
+            )
+        except Exception:
+            logger.exception("Could not tell chat %s about bid %s", job.target.chat_id, job.api_id)
+
+
+async def _create_and_show(job: CreationJob) -> None:
     order = await _order_of(job)
     if order is None:
         return
