@@ -28,9 +28,9 @@ from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 from bot.storage.redis import LUA_NOW
 
-# Replies may use this much more of the overall rate than notifications (25/s -> 28/s), so a
+# Replies may use this much more of the overall rate than notifications (25/s -> 27/s), so a
 # notification storm leaves room for the people in conversation with the bot.
-REPLY_SHARE = 0.15
+REPLY_SHARE = 0.1
 # Replies in one chat may come this many within a second (a screen and its QR code, an alert
 # and a new card) before the per-chat average applies.
 CHAT_BURST = 3
