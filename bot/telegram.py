@@ -193,7 +193,8 @@ class PacedRequests(BaseRequestMiddleware):
         *,
         wait_out: bool = True,
         attempts: int = 6,
-        max_wait: float = 120.0,
+        # A handler holds the user's event lock (60 s) while it waits: longer pauses go up.
+        max_wait: float = 50.0,
         already_paced: frozenset[str] = frozenset(),
     ) -> None:
         self._budget = budget
