@@ -167,7 +167,7 @@ async def test_fifty_customers_exchanging_at_once_each_reach_a_bid_card_within_t
     # requests the bot sent apart arrive together and may go over in a single second (33 seen
     # at 27/s). Telegram's 429 for those is waited out by every sender at once, unseen.
     sent = sorted(r.time for r in fake_telegram.requests if r.method.lower() in SENDING_METHODS)
-    assert _busiest(sent, seconds=5.0) <= 5 * 30
+    assert _busiest(sent, seconds=10.0) <= 10 * 30
     assert {v.rule for v in fake_telegram.flood_violations} <= {"overall"}
     fake_telegram.rejections[:] = [r for r in fake_telegram.rejections if r.status != 429]
 
