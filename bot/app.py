@@ -36,6 +36,7 @@ from bot.notifications.messages import NotificationRenderer
 from bot.notifications.notices import CreationNoticeQueue
 from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import CardRef
+from bot.notifications.pacing import Pacing
 from bot.notifications.receiver import CallbackReceiver
 from bot.notifications.reconciler import Reconciler
 from bot.notifications.schedule import CheckSchedule
@@ -52,6 +53,7 @@ from bot.once import HandleOnce
 from bot.polling_lease import PollingLease
 from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
+from bot.send_budget import SendBudget
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
@@ -67,6 +69,7 @@ from bot.storage.secrets import get_or_create_secret
 from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
+from bot.throttle import UserThrottle
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
@@ -201,7 +204,10 @@ class ExchangeBotApp:
         self.exchanger = await self._start_exchanger()
         answered = AnsweredQueries()
         self.bot = create_bot(
-            settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, answered
+            settings.BOT_TOKEN.get_secret_value(),
+            settings.TELEGRAM_API_URL,
+            answered,
+            budget=send_budget(self.redis, self.keys, settings),
         )
         self.bot.session.middleware(RateLimitCounter(self.metrics))
         i18n = create_i18n(settings.DEFAULT_LOCALE)
@@ -243,6 +249,15 @@ class ExchangeBotApp:
         self.dispatcher.update.outer_middleware(UpdateObserver(self.metrics))
         self.dispatcher.update.outer_middleware(clear_blocked_mark(self.redis, self.keys))
         self.metrics.watch_outbox(outbox.backlog)
+        if settings.THROTTLE_RATE > 0:
+            UserThrottle(
+                self.redis,
+                self.keys,
+                i18n,
+                profiles,
+                rate=settings.THROTTLE_RATE,
+                burst=settings.THROTTLE_BURST,
+            ).install(self.dispatcher)
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -364,6 +379,9 @@ class ExchangeBotApp:
             settings.BOT_TOKEN.get_secret_value(),
             settings.TELEGRAM_API_URL,
             retry_after=False,
+            budget=send_budget(self.redis, self.keys, settings),
+            # The gate counted the notifications themselves; the budget counts the edits.
+            already_paced=frozenset({"sendMessage"}),
             timeout=SENDER_REQUEST_TIMEOUT,
         )
         self.sender_bot.session.middleware(RateLimitCounter(self.metrics))
@@ -479,6 +497,19 @@ class ExchangeBotApp:
             await self.sandbox.stop()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def send_budget(redis: Redis, keys: RedisKeys, settings: Settings) -> SendBudget:
+    """Telegram's limits as the settings give them, shared by replies and notifications."""
+    return SendBudget(
+        redis,
+        keys,
+        Pacing.from_rates(
+            global_rate=settings.SEND_RATE_GLOBAL,
+            chat_rate=settings.SEND_RATE_CHAT,
+            group_per_minute=settings.SEND_RATE_GROUP,
+        ),
+    )
 
 
 def _callback_url(tokens: CallbackTokens, public_url: str, api_id: str) -> str | None:

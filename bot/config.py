@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     SEND_RATE_GLOBAL: float = Field(default=25.0, gt=0, le=1000)
     SEND_RATE_CHAT: float = Field(default=1.0, gt=0, le=100)
     SEND_RATE_GROUP: int = Field(default=20, gt=0, le=1000)
+    # Per-user throttling (bot/throttle.py): updates a second a user may send on average, and
+    # how many at once; 0 turns it off.
+    THROTTLE_RATE: float = Field(default=2.0, ge=0, le=1000)
+    THROTTLE_BURST: int = Field(default=10, ge=1, le=10000)
     DATA_KEY: SecretStr = SecretStr("")
     CONTENT_FILE: Path | None = None
     LOG_FORMAT: Literal["text", "json"] = "text"

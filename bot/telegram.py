@@ -1,10 +1,12 @@
-"""The Bot object: which Bot API server, default HTML, and patience with 429 answers and with a
-Telegram that cannot be reached yet when the bot starts."""
+"""The Bot object: which Bot API server, default HTML, Telegram's send limits (shared with every
+process through bot/send_budget.py), patience with 429 answers and with a Telegram that cannot
+be reached yet when the bot starts."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -34,8 +36,10 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
+from redis.exceptions import RedisError
 
 from bot.logs import one_line
+from bot.send_budget import COUNTED_METHODS, PAUSE_JITTER, SendBudget
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +166,95 @@ async def call_at_start(
         await asyncio.sleep(wait)
 
 
+def _chat_of(method: TelegramMethod[Any]) -> int | None:
+    """The chat a method writes to, when it names one by number (an @channel or an inline
+    message counts against the overall limit only)."""
+    chat_id = getattr(method, "chat_id", None)
+    if isinstance(chat_id, int):
+        return chat_id
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return None
+
+
+class PacedRequests(BaseRequestMiddleware):
+    """Every counted send takes its slot from the shared budget first; a 429 pauses everybody.
+
+    The handlers' Bot waits a 429 out (`wait_out=True`): the pause is shared, so every other
+    sender waits for it too, and each starts again a little apart, never in step. A customer
+    then gets the answer late rather than an error. The paced sender's Bot raises the 429 after
+    recording the pause (it reschedules the message itself), and skips the budget for the
+    methods its gate counted already (`already_paced`).
+    """
+
+    def __init__(
+        self,
+        budget: SendBudget,
+        *,
+        wait_out: bool = True,
+        attempts: int = 6,
+        # A handler holds the user's event lock (60 s) while it waits: longer pauses go up.
+        max_wait: float = 50.0,
+        already_paced: frozenset[str] = frozenset(),
+    ) -> None:
+        self._budget = budget
+        self._wait_out = wait_out
+        self._attempts = attempts
+        self._max_wait = max_wait
+        self._counted = COUNTED_METHODS - already_paced
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        counted = method.__api_method__ in self._counted
+        for attempt in range(1, self._attempts + 1):
+            if counted:
+                await self._take(method)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if counted:
+                    await self._pause(exc.retry_after)
+                if (
+                    not self._wait_out
+                    or attempt == self._attempts
+                    or exc.retry_after > self._max_wait
+                ):
+                    raise
+                logger.warning(
+                    "Telegram asked to retry %s after %s s; every sender waits",
+                    method.__api_method__,
+                    exc.retry_after,
+                )
+                if not counted:  # a counted send waits in the budget, with the others
+                    await asyncio.sleep(exc.retry_after + random.uniform(0, PAUSE_JITTER))  # noqa: S311
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _take(self, method: TelegramMethod[Any]) -> None:
+        """A budget out of reach (Redis down for longer than its client waits) must not
+        silence the bot: telling a customer that a step failed needs no Redis otherwise."""
+        try:
+            await self._budget.take(_chat_of(method))
+        except RedisError as exc:
+            logger.warning(
+                "Send budget out of reach (%s): %s goes unpaced",
+                type(exc).__name__,
+                method.__api_method__,
+            )
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await self._budget.pause(seconds)
+        except RedisError as exc:
+            logger.warning("Send budget out of reach (%s): pause not shared", type(exc).__name__)
+
+
 class RetryAfterMiddleware(BaseRequestMiddleware):
-    """Wait out a 429 "retry after N" exactly and try again, a bounded number of times.
+    """Without a shared budget (no Redis at hand): wait out a 429 "retry after N" and try
+    again, a bounded number of times, each waiter a little apart from the others.
 
     Telegram asks a flooding bot to pause for `retry_after` seconds; answering a user a few
     seconds late beats dropping the answer. Long pauses are not waited for inline (they would
@@ -189,7 +280,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 logger.warning(
                     "Telegram asked to retry %s after %s s", type(method).__name__, exc.retry_after
                 )
-                await asyncio.sleep(exc.retry_after)
+                await asyncio.sleep(exc.retry_after + random.uniform(0, PAUSE_JITTER))  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -242,13 +333,18 @@ def create_bot(
     answered: AnsweredQueries | None = None,
     *,
     retry_after: bool = True,
+    budget: SendBudget | None = None,
+    already_paced: frozenset[str] = frozenset(),
     **session_kwargs: Any,
 ) -> Bot:
-    """The Bot for `api_url`. `retry_after=False` lets 429 reach the caller at once: the paced
-    sender waits it out for all its messages instead of holding one request inline."""
+    """The Bot for `api_url`. With a `budget`, every counted send keeps the shared limits.
+    `retry_after=False` lets 429 reach the caller (after pausing the budget): the paced sender
+    waits it out for all its messages instead of holding one request inline."""
     session = BotApiSession(api=TelegramAPIServer.from_base(api_url), **session_kwargs)
     session.middleware(pin_response_type)
-    if retry_after:
+    if budget is not None:
+        session.middleware(PacedRequests(budget, wait_out=retry_after, already_paced=already_paced))
+    elif retry_after:
         session.middleware(RetryAfterMiddleware())
     if answered is not None:
         session.middleware(answered)

@@ -904,7 +904,38 @@ async def change_item(
 
 
 async def _create(job: CreationJob) -> None:
-    """Runs outside the update's lock, so a second click is answered while this works."""
+    """Runs outside the update's lock, so a second click is answered while this works.
+
+    Whatever goes wrong, the customer looking at "Creating your exchange…" hears of it: an
+    error that escapes here would otherwise leave them waiting for ever."""
+    try:
+        await _create_and_show(job)
+    except Exception:
+        logger.exception("Creating bid %s ended in an error; the customer is told", job.api_id)
+        await _tell_interrupted(job)
+
+
+async def _tell_interrupted(job: CreationJob) -> None:
+    """What the ledger knows decides: a bid that exists is shown as a new card (showing it is
+    what failed, most likely); otherwise the customer is told, and their next message looks
+    the confirmation up again (`_resume_creation`)."""
+    try:
+        outcome = await job.deps.bid_service.check(job.api_id)
+        if isinstance(outcome, Created):
+            target = replace(job.target, message_id=None)
+            await show_bid_card(job.deps.bot, job.deps.bids, target, outcome)
+            return
+    except Exception:
+        logger.exception("Could not show bid %s after the error", job.api_id)
+    try:
+        await send_screen(
+            job.deps.bot, job.target.chat_id, summary_views.render_creation_interrupted()
+        )
+    except Exception:
+        logger.exception("Could not tell chat %s about bid %s", job.target.chat_id, job.api_id)
+
+
+async def _create_and_show(job: CreationJob) -> None:
     order: BidOrder | None = None
     try:
         order = await _order_of(job)

@@ -506,11 +506,40 @@ async def test_flood_control_refuses_bursts_to_one_chat(
     alice = fake_telegram.user(started=True)
     fake_telegram.enable_flood_control()
     fake_telegram.expect_rejection("sendMessage", "Too Many Requests")
-    await fake_bot.send_message(alice.id, "one")
+    for text in ("one", "two", "three"):  # a short burst is allowed
+        await fake_bot.send_message(alice.id, text)
     with pytest.raises(TelegramRetryAfter) as caught:
-        await fake_bot.send_message(alice.id, "two")
+        await fake_bot.send_message(alice.id, "four")
     assert caught.value.retry_after == 1
     assert [v.rule for v in fake_telegram.flood_violations] == ["per_chat"]
+
+
+async def test_flood_control_counts_edits_like_messages(
+    fake_telegram: FakeTelegram, fake_bot: Bot
+) -> None:
+    alice = fake_telegram.user(started=True)
+    fake_telegram.enable_flood_control()
+    fake_telegram.expect_rejection("editMessageText", "Too Many Requests")
+    sent = await fake_bot.send_message(alice.id, "one")
+    await fake_bot.edit_message_text("two", chat_id=alice.id, message_id=sent.message_id)
+    await fake_bot.edit_message_text("three", chat_id=alice.id, message_id=sent.message_id)
+    with pytest.raises(TelegramRetryAfter):
+        await fake_bot.edit_message_text("four", chat_id=alice.id, message_id=sent.message_id)
+    assert [(v.method, v.rule) for v in fake_telegram.flood_violations] == [
+        ("editMessageText", "per_chat")
+    ]
+
+
+async def test_flood_control_keeps_a_chat_to_one_message_a_second_on_average(
+    fake_telegram: FakeTelegram, fake_bot: Bot
+) -> None:
+    alice = fake_telegram.user(started=True)
+    fake_telegram.enable_flood_control(reject=False)
+    fake_telegram.flood.check("sendMessage", alice.id, False, 0.0)
+    for second in range(1, 10):  # a burst is over: one a second for nine seconds
+        fake_telegram.flood.check("sendMessage", alice.id, False, float(second))
+    fake_telegram.flood.check("sendMessage", alice.id, False, 9.5)
+    assert [v.rule for v in fake_telegram.flood_violations] == ["per_chat_sustained"]
 
 
 async def test_unexpected_and_unmet_rejections_are_reported() -> None:

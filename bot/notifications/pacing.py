@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# "About one message a second in a chat" is an average: a short burst is allowed, and the
+# average is kept over this longer window (a scope of its own, shared by every sender).
+SUSTAIN_SECONDS = 10.0
+
 # Telegram counts a message when it arrives, the sender when the request leaves: requests that
 # leave evenly spaced can arrive a few milliseconds closer together. Widening every window a
 # little keeps such jitter from crossing the limit.
@@ -46,6 +50,7 @@ class Pacing:
     overall: RateLimit
     per_chat: RateLimit
     per_group: RateLimit
+    chat_sustained: RateLimit
 
     @classmethod
     def from_rates(cls, *, global_rate: float, chat_rate: float, group_per_minute: int) -> Pacing:
@@ -55,11 +60,16 @@ class Pacing:
             overall=RateLimit.per_second(global_rate),
             per_chat=RateLimit.per_second(chat_rate),
             per_group=RateLimit(group_per_minute, 60.0),
+            chat_sustained=RateLimit(math.ceil(chat_rate * SUSTAIN_SECONDS), SUSTAIN_SECONDS),
         )
 
     def limits_for(self, chat_id: int) -> list[tuple[str, RateLimit]]:
         """(scope, limit) pairs one message to `chat_id` counts against; groups have ids < 0."""
-        limits = [("global", self.overall), (f"chat:{chat_id}", self.per_chat)]
+        limits = [
+            ("global", self.overall),
+            (f"chat:{chat_id}", self.per_chat),
+            (f"chat-sustained:{chat_id}", self.chat_sustained),
+        ]
         if chat_id < 0:
             limits.append((f"group:{chat_id}", self.per_group))
         return limits

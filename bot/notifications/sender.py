@@ -41,6 +41,7 @@ from bot.notifications.outgoing import CardRef, OutgoingMessage
 from bot.notifications.pacing import Pacing
 from bot.notifications.stream import Entry, StreamConsumer, text
 from bot.observability.context import bid_context
+from bot.send_budget import SendBudget
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 
@@ -120,8 +121,10 @@ class PacedSender:
     """Delivers the send stream to Telegram within the flood limits (see the module doc).
 
     `bot` must let 429 through: build it with `create_bot(..., retry_after=False)`, since the
-    sender pauses every message, not one request, for `retry_after`. `consumer` names this
-    process in the consumer group and owns its leases, so it must be unique per process.
+    sender pauses every message, not one request, for `retry_after` (give it the shared
+    budget with `already_paced={"sendMessage"}`: the gate counts those, the budget the edits).
+    `consumer` names this process in the consumer group and owns its leases, so it must be
+    unique per process.
 
     `max_in_flight` requests run at once (Telegram answers in ~0.1 s, so one at a time could
     not reach 25/s). Up to `max_held` entries are read ahead: messages waiting for a busy chat
@@ -154,12 +157,14 @@ class PacedSender:
         self._keys = keys
         self._card_shown = card_shown
         self._stream = StreamConsumer(redis, keys.send_queue, SENDER_GROUP, consumer)
+        pacing = Pacing.from_rates(
+            global_rate=global_rate, chat_rate=chat_rate, group_per_minute=group_per_minute
+        )
+        self._budget = SendBudget(redis, keys, pacing)
         self._gate = SendGate(
             redis,
             keys,
-            Pacing.from_rates(
-                global_rate=global_rate, chat_rate=chat_rate, group_per_minute=group_per_minute
-            ),
+            pacing,
             group=SENDER_GROUP,
             owner=consumer,
             lease=lease,
@@ -408,7 +413,7 @@ class PacedSender:
             await self._retry_later(held, outcome.error)
 
     async def _pause_all(self, pause: PauseAll) -> None:
-        await self._redis.set(self._keys.send_pause, b"1", px=milliseconds(pause.seconds))
+        await self._budget.pause(pause.seconds)
 
     def _courtesy_done(self, task: asyncio.Task[None]) -> None:
         self._courtesies.discard(task)

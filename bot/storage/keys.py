@@ -103,6 +103,14 @@ class RedisKeys:
         """Marks an outgoing message's dedup key as handed to Telegram (sent at most once)."""
         return self._key("sent", dedup_key)
 
+    def throttle(self, user_id: int) -> str:
+        """A user's bucket of updates (bot/throttle.py)."""
+        return self._key("throttle", user_id)
+
+    def throttle_told(self, user_id: int) -> str:
+        """Set while a user who floods the bot has been asked to slow down."""
+        return self._key("throttle", user_id, "told")
+
     def chat_blocked(self, chat_id: int) -> str:
         """Set when Telegram said 403 for the chat: messages to it are dropped until it writes."""
         return self._key("blocked", chat_id)

@@ -98,6 +98,14 @@ def render_creating() -> str:
     return _("Creating your exchange… this takes a few seconds.")
 
 
+def render_creation_interrupted() -> str:
+    """Creating or showing the bid failed in a way nobody foresaw; the ledger knows the rest."""
+    return _(
+        "Something went wrong on our side while I was finishing your exchange. Nothing is "
+        "lost: send me any message and I will look up where it stands."
+    )
+
+
 def render_already_creating() -> str:
     """Plain text for an alert on a second Confirm press: the first one is still running."""
     return _("Your exchange is already being created. Please wait a moment.")

@@ -67,7 +67,14 @@ def wired_settings(
         "EXCHANGER_API_LOGIN": SANDBOX_LOGIN,
         "EXCHANGER_API_KEY": SANDBOX_KEY,
         "REDIS_URL": redis_url,
+        **UNLIMITED,
     }
+
+
+# Stories about one or two customers click and type as fast as the bot answers, far faster than
+# a person: Telegram's limits and the per-user throttle would only slow them down. The stories
+# about the limits (test_load.py) set them back and turn on the fake's flood control.
+UNLIMITED = {"SEND_RATE_GLOBAL": "1000", "SEND_RATE_CHAT": "100", "THROTTLE_RATE": "0"}
 
 
 @asynccontextmanager

@@ -109,6 +109,8 @@ class ApiDispatcher:
     def _check_flood(self, bot: BotState, method: str, params: Params, now: float) -> None:
         chat_id = params.get_str("chat_id")
         if chat_id is None or not chat_id.lstrip("-").isdigit():
+            # an inline message or an @channel: the bot's overall limit still counts it
+            self.flood.check(method, None, False, now)
             return
         chat = bot.chats.get(int(chat_id))
         is_group = chat is not None and chat.type != "private"

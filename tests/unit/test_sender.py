@@ -32,10 +32,12 @@ def test_a_group_message_counts_against_the_group_limit_too() -> None:
     assert pacing.limits_for(1001) == [
         ("global", RateLimit(25, 1.0)),
         ("chat:1001", RateLimit(1, 1.0)),
+        ("chat-sustained:1001", RateLimit(10, 10.0)),
     ]
     assert pacing.limits_for(-4000000001) == [
         ("global", RateLimit(25, 1.0)),
         ("chat:-4000000001", RateLimit(1, 1.0)),
+        ("chat-sustained:-4000000001", RateLimit(10, 10.0)),
         ("group:-4000000001", RateLimit(20, 60.0)),
     ]
 
