@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
+from bot.notifications.stream import StreamConsumer
 from bot.storage.redis import SOCKET_TIMEOUT, create_redis
 from tests.redis_proxy import ReplyLosingProxy
 from tests.redis_server import DurableRedis
@@ -69,7 +70,7 @@ async def test_a_blocking_stream_read_survives_its_connection_being_dropped(
         await asyncio.wait_for(reading, SOCKET_TIMEOUT)
 
         await client.xadd("events", {"bid": "7"})
-        entries = await client.xreadgroup("workers", "w1", {"events": ">"}, count=1, block=1000)
-        assert [fields for _, items in entries for _, fields in items] == [{b"bid": b"7"}]
+        consumer = StreamConsumer(client, "events", "workers", "w1")
+        assert [fields for _, fields in await consumer.read_new(1, block=1000)] == [{b"bid": b"7"}]
     finally:
         await client.aclose()
