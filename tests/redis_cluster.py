@@ -5,6 +5,7 @@ touched. Both need `redis-server` (7.0+ for the cluster bus port option) and `re
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -25,41 +26,60 @@ def missing_tools() -> str | None:
     return None
 
 
-@contextmanager
-def _server(workdir: Path, port: int, *options: str) -> Iterator[None]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            *options,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-            "--logfile",
-            "redis.log",
-        ],
-        cwd=workdir,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+class _Node:
+    """One redis-server process that may be stopped and started again on its port."""
+
+    def __init__(self, workdir: Path, port: int, *options: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir = workdir
+        self.port = port
+        self._options = options
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [
+                "redis-server",
+                *self._options,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--logfile",
+                "redis.log",
+            ],
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
-        while not answers_ping("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server on port {port} did not start")
+        while not answers_ping("127.0.0.1", self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
             time.sleep(0.05)
-        yield
+
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(how)
+            process.wait(timeout=10)
+
+
+@contextmanager
+def _server(workdir: Path, port: int, *options: str) -> Iterator[_Node]:
+    node = _Node(workdir, port, *options)
+    node.start()
+    try:
+        yield node
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        node.stop()
 
 
 def _cli(port: int, *args: str) -> str:
@@ -73,12 +93,34 @@ def _cli(port: int, *args: str) -> str:
     return done.stdout
 
 
+class ThrowawayCluster:
+    """A 3-node cluster, no replicas; `url` names two of the nodes (the client finds the third)."""
+
+    def __init__(self, nodes: list[_Node]) -> None:
+        self.nodes = nodes
+        self.url = f"redis+cluster://127.0.0.1:{nodes[0].port},127.0.0.1:{nodes[1].port}"
+
+    def wait_until_ok(self, within: float = 30.0) -> None:
+        deadline = time.monotonic() + within
+        while not all("cluster_state:ok" in _cli(n.port, "cluster", "info") for n in self.nodes):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cluster did not reach cluster_state:ok")
+            time.sleep(0.1)
+
+    def restart(self, node: _Node, how: signal.Signals, *, down_for: float) -> None:
+        """Stop one node with `how`, keep it down `down_for` seconds, start it again (it
+        rejoins from its nodes.conf, empty: the throwaway nodes keep no data)."""
+        node.stop(how)
+        time.sleep(down_for)
+        node.start()
+        self.wait_until_ok()
+
+
 @contextmanager
-def redis_cluster() -> Iterator[str]:
-    """Yield a redis+cluster:// URL naming two of the three nodes (the client finds the third)."""
+def throwaway_cluster() -> Iterator[ThrowawayCluster]:
     ports = [free_port() for _ in range(CLUSTER_NODES)]
     with tempfile.TemporaryDirectory(prefix="exbot-cluster-") as root, ExitStack() as stack:
-        for port in ports:
+        nodes = [
             stack.enter_context(
                 _server(
                     Path(root) / str(port),
@@ -93,6 +135,8 @@ def redis_cluster() -> Iterator[str]:
                     "5000",
                 )
             )
+            for port in ports
+        ]
         _cli(
             ports[0],
             "--cluster",
@@ -102,12 +146,16 @@ def redis_cluster() -> Iterator[str]:
             "0",
             "--cluster-yes",
         )
-        deadline = time.monotonic() + 30
-        while not all("cluster_state:ok" in _cli(port, "cluster", "info") for port in ports):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the cluster did not reach cluster_state:ok")
-            time.sleep(0.1)
-        yield f"redis+cluster://127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}"
+        cluster = ThrowawayCluster(nodes)
+        cluster.wait_until_ok()
+        yield cluster
+
+
+@contextmanager
+def redis_cluster() -> Iterator[str]:
+    """Yield the redis+cluster:// URL of a throwaway cluster."""
+    with throwaway_cluster() as cluster:
+        yield cluster.url
 
 
 SENTINEL_SERVICE = "exbot-master"
