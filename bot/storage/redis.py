@@ -120,6 +120,9 @@ def _sentinel_master(target: RedisTarget, options: dict[str, Any]) -> Redis:
     sentinel_options: dict[str, Any] = {
         name: value for name, value in options.items() if name.startswith("socket_")
     }
+    # One sentinel that does not answer is passed over for the next at once; the waiting
+    # for an outage to end is the master client's (a retry here would multiply it).
+    sentinel_options["retry"] = Retry(NoBackoff(), 0)
     if target.tls:
         sentinel_options["ssl"] = True
     if target.sentinel_auth:

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from bot.sandbox import RunningSandbox
 from bot.storage.redis import create_redis
-from tests.e2e.harness import DATA_KEY, bot_settings, running_bot, wired_settings
+from tests.e2e.harness import (
+    DATA_KEY,
+    bot_settings,
+    run_bot_command,
+    running_bot,
+    subprocess_env,
+    wired_settings,
+)
 from tests.e2e.steps import create_sber_to_usdt_bid, give_rub, greet, open_sber_to_usdt
 from tests.fake_telegram import FakeTelegram
 from tests.redis_server import free_port
@@ -61,3 +68,25 @@ async def test_a_customer_exchanges_and_hears_of_the_payment_on_a_redis_cluster(
         await give_rub(alice, "4000")
         email = await alice.wait_for_message("E-mail")
         assert "Use saved: a•••@example.com" in email.button_labels()
+
+
+async def test_the_preflight_checks_a_cluster(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, redis_cluster_url: str
+) -> None:
+    env = subprocess_env(**wired_settings(fake_telegram, sandbox, redis_cluster_url))
+    code, out, _ = await run_bot_command("check", env=env)
+
+    assert code == 0, out
+    assert out.strip().splitlines()[2] == f"[ ok ] Redis: {redis_cluster_url} answers PING"
+
+
+async def test_a_sentinel_that_does_not_answer_is_one_line_without_the_password(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox
+) -> None:
+    url = f"redis+sentinel://:s3cretpass@127.0.0.1:{free_port()}/mymaster/0"
+    env = subprocess_env(**wired_settings(fake_telegram, sandbox, url))
+    code, out, err = await run_bot_command("check", env=env)
+
+    assert code == 1
+    assert out.splitlines()[2].startswith("[FAIL] Redis: ") and "does not answer" in out
+    assert "s3cretpass" not in out + err and "Traceback" not in out + err

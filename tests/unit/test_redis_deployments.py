@@ -3,11 +3,14 @@ built for each; on a cluster every group of keys one step touches together share
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.crc import key_slot
+from redis.exceptions import ConnectionError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.fsm import fsm_key_builder
@@ -21,6 +24,7 @@ from bot.storage.redis import (
     redacted_url,
 )
 from bot.storage.redis_url import RedisKind, parse_redis_url
+from tests.redis_server import free_port
 
 TOKEN = "123456789:AAH-test-token-test-token-test-token"
 
@@ -233,3 +237,26 @@ def test_a_conversations_state_data_and_lock_share_a_slot_on_a_cluster() -> None
     assert len(_slots(*parts)) == 1
     assert parts[0] == "exbot:fsm:{42:42:default}:state"
     assert one_server.build(chat, "state") == "exbot:fsm:42:42:default:state"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"redis+cluster://127.0.0.1:{free_port()},127.0.0.1:{free_port()}",
+        f"redis+sentinel://127.0.0.1:{free_port()}/mymaster/0",
+    ],
+    ids=["cluster", "sentinel"],
+)
+async def test_an_unreachable_deployment_is_redis_out_of_reach_at_once_for_the_preflight(
+    url: str,
+) -> None:
+    """A ConnectionError (not redis-py's RedisClusterException, which is no RedisError), so
+    the start, the preflight and /healthz report it as Redis being out of reach."""
+    client = create_redis(url, ride_out_restarts=False)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError):
+            await client.ping()
+    finally:
+        await client.aclose()
+    assert time.monotonic() - started < 3.0
