@@ -29,30 +29,30 @@ def missing_tools() -> str | None:
 class _Node:
     """One redis-server process that may be stopped and started again on its port."""
 
-    def __init__(self, workdir: Path, port: int, *options: str) -> None:
+    def __init__(self, workdir: Path, port: int, *options: str, first: bool = False) -> None:
+        """`first`: `options` go before the port and directory (a config file must)."""
         workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
         self.port = port
         self._options = options
+        self._first = first
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self._process = subprocess.Popen(
             [
                 "redis-server",
-                *self._options,
+                *(self._options if self._first else ()),
                 "--port",
                 str(self.port),
                 "--bind",
                 "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
+                *(() if self._first else ("--save", "", "--appendonly", "no")),
                 "--dir",
                 str(self.workdir),
                 "--logfile",
                 "redis.log",
+                *(() if self._first else self._options),
             ],
             cwd=self.workdir,
             stdin=subprocess.DEVNULL,
@@ -73,8 +73,8 @@ class _Node:
 
 
 @contextmanager
-def _server(workdir: Path, port: int, *options: str) -> Iterator[_Node]:
-    node = _Node(workdir, port, *options)
+def _server(workdir: Path, port: int, *options: str, first: bool = False) -> Iterator[_Node]:
+    node = _Node(workdir, port, *options, first=first)
     node.start()
     try:
         yield node
@@ -161,43 +161,69 @@ def redis_cluster() -> Iterator[str]:
 SENTINEL_SERVICE = "exbot-master"
 
 
+class ThrowawaySentinel:
+    """A master, optionally a replica of it, and one sentinel watching them (quorum 1, a
+    master silent for a second is failed over)."""
+
+    def __init__(self, master: _Node, replica: _Node | None, sentinel_port: int) -> None:
+        self.master = master
+        self.replica = replica
+        self.sentinel_port = sentinel_port
+        self.url = f"redis+sentinel://127.0.0.1:{sentinel_port}/{SENTINEL_SERVICE}/0"
+
+    def master_port(self) -> int:
+        """The master's port as the sentinel names it now."""
+        answer = _cli(self.sentinel_port, "sentinel", "get-master-addr-by-name", SENTINEL_SERVICE)
+        return int(answer.split()[1])
+
+    def wait_until_replica_known(self, within: float = 30.0) -> None:
+        """The replica has synced, and the sentinel knows it (so it can fail over to it)."""
+        assert self.replica is not None
+        deadline = time.monotonic() + within
+        while not (
+            "master_link_status:up" in _cli(self.replica.port, "info", "replication")
+            and str(self.replica.port)
+            in _cli(self.sentinel_port, "sentinel", "replicas", SENTINEL_SERVICE)
+        ):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the sentinel did not come to know the replica")
+            time.sleep(0.1)
+
+
 @contextmanager
-def redis_sentinel() -> Iterator[str]:
-    """A master and one sentinel watching it; yield the redis+sentinel:// URL."""
-    master, sentinel = free_port(), free_port()
+def throwaway_sentinel(*, replica: bool = False) -> Iterator[ThrowawaySentinel]:
+    master_port, sentinel_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="exbot-sentinel-") as root, ExitStack() as stack:
-        stack.enter_context(_server(Path(root) / "master", master))
+        master = stack.enter_context(_server(Path(root) / "master", master_port))
+        follower = None
+        if replica:
+            follower = stack.enter_context(
+                _server(
+                    Path(root) / "replica",
+                    free_port(),
+                    "--replicaof",
+                    "127.0.0.1",
+                    str(master_port),
+                )
+            )
         config = Path(root) / "sentinel" / "sentinel.conf"
         config.parent.mkdir()
         config.write_text(
-            f"sentinel monitor {SENTINEL_SERVICE} 127.0.0.1 {master} 1\n"
-            f"sentinel down-after-milliseconds {SENTINEL_SERVICE} 5000\n"
+            f"sentinel monitor {SENTINEL_SERVICE} 127.0.0.1 {master_port} 1\n"
+            f"sentinel down-after-milliseconds {SENTINEL_SERVICE} 1000\n"
+            f"sentinel failover-timeout {SENTINEL_SERVICE} 10000\n"
         )
-        process = subprocess.Popen(
-            [
-                "redis-server",
-                str(config),
-                "--sentinel",
-                "--port",
-                str(sentinel),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(config.parent),
-                "--logfile",
-                "sentinel.log",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        stack.enter_context(
+            _server(config.parent, sentinel_port, str(config), "--sentinel", first=True)
         )
-        try:
-            deadline = time.monotonic() + 10
-            while not answers_ping("127.0.0.1", sentinel):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("redis-server --sentinel did not start")
-                time.sleep(0.05)
-            yield f"redis+sentinel://127.0.0.1:{sentinel}/{SENTINEL_SERVICE}/0"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        deployment = ThrowawaySentinel(master, follower, sentinel_port)
+        if follower is not None:
+            deployment.wait_until_replica_known()
+        yield deployment
+
+
+@contextmanager
+def redis_sentinel() -> Iterator[str]:
+    """Yield the redis+sentinel:// URL of a master watched by a sentinel."""
+    with throwaway_sentinel() as deployment:
+        yield deployment.url
