@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, cast
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
@@ -20,11 +21,12 @@ from redis.exceptions import (
     SlotNotCoveredError,
     TimeoutError,
 )
-from redis.typing import EncodableT
+from redis.typing import EncodableT, KeyT
 
 from bot.storage.redis_url import RedisKind, RedisTarget, parse_redis_url
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Lua: `now`, Redis's own clock in seconds, so scripts of several bot processes agree on time.
 LUA_NOW = """
@@ -72,6 +74,8 @@ def outage_retry() -> Retry:
 SOCKET_TIMEOUT = 5.0
 SOCKET_CONNECT_TIMEOUT = 5.0
 HEALTH_CHECK_INTERVAL = 30
+# On a cluster, within one attempt: how often redis-py looks the nodes up again at once.
+CLUSTER_REDIRECT_RETRIES = 3
 
 
 def connection_options(*, ride_out_restarts: bool = True) -> dict[str, Any]:
@@ -159,9 +163,6 @@ def _cluster(target: RedisTarget, options: dict[str, Any]) -> Redis:
     return cast(Redis, cluster)
 
 
-CLUSTER_REDIRECT_RETRIES = 3
-
-
 def _unreachable(error: Exception) -> bool:
     """A cluster error that waiting may cure: a node down or restarting, slots moving."""
     if isinstance(error, ConnectionError | TimeoutError | ClusterDownError | SlotNotCoveredError):
@@ -169,43 +170,57 @@ def _unreachable(error: Exception) -> bool:
     return isinstance(error, RedisClusterException) and "cannot be connected" in str(error)
 
 
-def _as_redis_error(error: RedisClusterException) -> Exception:
+def _as_redis_error(error: Exception) -> Exception:
     """Callers handle RedisError (ConnectionError: "Redis is out of reach"); redis-py's
     RedisClusterException is not one, so an unreachable cluster is reported as what it is."""
-    if _unreachable(error):
-        unreachable = ConnectionError(str(error))
-        unreachable.__cause__ = error
-        return unreachable
+    if isinstance(error, RedisClusterException) and _unreachable(error):
+        return ConnectionError(str(error))
     return error
+
+
+async def _ride_out(
+    attempt: Callable[[], Awaitable[T]], retries: int, *, again: Callable[[], None] = lambda: None
+) -> T:
+    """`attempt` until it succeeds, waiting as `outage_retry` does between attempts while the
+    cluster is out of reach, `retries` times at most; `again` prepares each new attempt."""
+    backoff = EqualJitterBackoff(cap=OUTAGE_BACKOFF_CAP, base=OUTAGE_BACKOFF_BASE)
+    failures = 0
+    while True:
+        try:
+            return await attempt()
+        except (RedisError, RedisClusterException) as error:
+            if not _unreachable(error) or failures >= retries:
+                reported = _as_redis_error(error)
+                if reported is error:
+                    raise
+                raise reported from error
+        failures += 1
+        await asyncio.sleep(backoff.compute(failures))
+        again()
 
 
 class RidingOutCluster(RedisCluster):
     """RedisCluster that waits out a node's restart as the one-server client does.
 
-    redis-py's cluster client retries a command at once, without a pause, so a restarting
-    node would use up its retries in milliseconds: here each command waits as `outage_retry`
-    does on one server (the same back-off and number of retries). It also takes aiogram's
-    `aclose(close_connection_pool=True)`, which RedisCluster's `aclose` does not.
+    redis-py's cluster client retries a command at once, without a pause (a pipeline: four
+    times, a quarter of a second apart), so a restarting node would use up its retries long
+    before it is back: here each command and each pipeline waits as `outage_retry` does on
+    one server (the same back-off and number of retries), and is sent again whole, as on one
+    server. It also takes aiogram's `aclose(close_connection_pool=True)`, which
+    RedisCluster's `aclose` does not.
+
+    The bot sends no MULTI/EXEC (scripts instead): redis-py's asyncio cluster client runs
+    each command queued in a transaction in a thread and event loop of its own.
     """
 
     def __init__(self, *args: Any, outage_retries: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._outage_retries = outage_retries
+        self.outage_retries = outage_retries
 
     async def execute_command(self, *args: EncodableT, **kwargs: Any) -> Any:
-        backoff = EqualJitterBackoff(cap=OUTAGE_BACKOFF_CAP, base=OUTAGE_BACKOFF_BASE)
-        failures = 0
-        while True:
-            try:
-                # A copy: the cluster client pops its own options out of kwargs.
-                return await super().execute_command(*args, **dict(kwargs))
-            except (RedisError, RedisClusterException) as error:
-                if not _unreachable(error) or failures >= self._outage_retries:
-                    if isinstance(error, RedisClusterException):
-                        raise _as_redis_error(error) from error
-                    raise
-                failures += 1
-                await asyncio.sleep(backoff.compute(failures))
+        command = super().execute_command
+        # A copy each time: the cluster client pops its own options out of kwargs.
+        return await _ride_out(lambda: command(*args, **dict(kwargs)), self.outage_retries)
 
     def pipeline(
         self, transaction: Any | None = None, shard_hint: Any | None = None
@@ -219,13 +234,32 @@ class RidingOutCluster(RedisCluster):
 
 
 class _ClusterPipeline(ClusterPipeline):
+    """Remembers what was queued, so that a pipeline that met an outage can be sent again
+    (redis-py empties the queue after every execution, failed or not)."""
+
+    def __init__(self, client: RidingOutCluster, transaction: bool | None = None) -> None:
+        super().__init__(client, transaction)
+        self._outage_retries = client.outage_retries
+        self._queued: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def execute_command(self, *args: KeyT | EncodableT, **kwargs: Any) -> Any:
+        self._queued.append((args, dict(kwargs)))
+        return super().execute_command(*args, **kwargs)
+
     async def execute(
         self, raise_on_error: bool = True, allow_redirections: bool = True
     ) -> list[Any]:
-        try:
-            return await super().execute(raise_on_error, allow_redirections)
-        except RedisClusterException as error:
-            raise _as_redis_error(error) from error
+        queued, self._queued = self._queued, []
+        run = super().execute
+        queue = super().execute_command
+
+        def again() -> None:
+            for args, kwargs in queued:
+                queue(*args, **dict(kwargs))
+
+        return await _ride_out(
+            lambda: run(raise_on_error, allow_redirections), self._outage_retries, again=again
+        )
 
 
 def redacted_url(url: str) -> str:

@@ -88,3 +88,28 @@ async def test_the_preflight_client_says_at_once_that_a_node_is_down(
         assert time.monotonic() - started < 5.0
     finally:
         await client.aclose()
+
+
+async def test_a_pipeline_sent_while_its_node_restarts_is_done_after_it(
+    cluster: ThrowawayCluster,
+) -> None:
+    """The bot pipelines lookups and enqueues (non-transactional: the cluster client splits
+    them by node); each such pipeline waits out a restart as a single command does."""
+    client = cast(RedisCluster, create_redis(cluster.url))
+    try:
+        port = await _node_port_of(client, KEY)
+        node = next(n for n in cluster.nodes if n.port == port)
+        await client.set(KEY, "before")
+
+        await asyncio.to_thread(node.stop, signal.SIGKILL)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(KEY, "after")
+        pipe.get(KEY)
+        sending = asyncio.ensure_future(pipe.execute())
+        await asyncio.sleep(1.5)
+        assert not sending.done()
+        await asyncio.to_thread(node.start)
+
+        assert await asyncio.wait_for(sending, 20) == [True, b"after"]
+    finally:
+        await client.aclose()
