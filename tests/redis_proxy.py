@@ -52,6 +52,9 @@ class ReplyLosingProxy:
         self.dropped += len(writers) // 2
         for writer in writers:
             writer.close()
+        for writer in writers:
+            with contextlib.suppress(OSError, ConnectionError):
+                await writer.wait_closed()
 
     def silence_connections(self) -> None:
         """From now on nothing more passes on the connections open now, in either direction,
