@@ -19,7 +19,6 @@ from typing import TypeVar
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.types import BotCommand
 from aiohttp import web
 from redis.asyncio import Redis
@@ -28,7 +27,7 @@ from redis.exceptions import RedisError
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
-from bot.fsm import SealedStorage, conversation_cipher
+from bot.fsm import SealedStorage, conversation_cipher, fsm_key_builder
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
 from bot.isolation import RestartSafeEventIsolation
 from bot.logs import one_line
@@ -64,6 +63,7 @@ from bot.storage.creations import CreationLedger
 from bot.storage.keys import RedisKeys
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis, redacted_url
+from bot.storage.redis_url import RedisKind, url_kind
 from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
 from bot.storage.updates import HandledUpdates
@@ -120,7 +120,7 @@ def build_dispatcher(
     cipher: DataCipher,
     webhook: bool,
 ) -> Dispatcher:
-    key_builder = DefaultKeyBuilder(prefix=keys.fsm_prefix, with_destiny=True)
+    key_builder = fsm_key_builder(keys)
     storage = SealedStorage(
         redis, cipher, key_builder=key_builder, state_ttl=FSM_TTL, data_ttl=FSM_TTL
     )
@@ -176,7 +176,9 @@ class ExchangeBotApp:
         self.notifications = notifications
         self.loops = Supervisor()
         self.sender_bot: Bot | None = None
-        self.keys = RedisKeys(settings.REDIS_PREFIX)
+        self.keys = RedisKeys(
+            settings.REDIS_PREFIX, cluster=url_kind(settings.REDIS_URL) is RedisKind.CLUSTER
+        )
         self.redis: Redis | None = None
         self.sandbox: RunningSandbox | None = None
         self.exchanger: ExchangerClient | None = None

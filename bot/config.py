@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.storage.cipher import parse_data_keys
 from bot.storage.demo import INSTALL_HINT, missing_demo_package
+from bot.storage.redis_url import parse_redis_url
 
 SUPPORTED_LOCALES = ("en", "ru")
 
@@ -185,8 +186,8 @@ class Settings(BaseSettings):
     @field_validator("REDIS_URL")
     @classmethod
     def _redis_url(cls, value: str) -> str:
-        if value and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("expected redis://host:port/db, rediss://... or unix://...")
+        if value:
+            parse_redis_url(value)  # one server, Sentinel or Cluster: bot/storage/redis_url.py
         return value
 
     @field_validator("REDIS_PREFIX")

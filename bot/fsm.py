@@ -19,10 +19,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from aiogram.exceptions import DataNotDictLikeError
-from aiogram.fsm.storage.base import KeyBuilder, StorageKey
+from aiogram.fsm.storage.base import DefaultKeyBuilder, KeyBuilder, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
@@ -57,6 +57,26 @@ async def conversation_cipher(
             "delete it (conversations in progress start over) or set DATA_KEY"
         )
     return DataCipher([key])
+
+
+class ConversationSlotKeyBuilder(DefaultKeyBuilder):
+    """aiogram's key names with one hash tag per conversation, for a Redis Cluster: state, data
+    and the event lock of one chat land in one hash slot, so reading state and data together
+    (one MGET) and dropping them together (one DEL) work there. `exbot:fsm:{42:42:default}:data`
+    where one server has `exbot:fsm:42:42:default:data`."""
+
+    def build(self, key: StorageKey, part: Literal["data", "state", "lock"] | None = None) -> str:
+        whole = super().build(key)
+        conversation = whole.removeprefix(self.prefix + self.separator)
+        tagged = f"{self.prefix}{self.separator}{{{conversation}}}"
+        return tagged if part is None else f"{tagged}{self.separator}{part}"
+
+
+def fsm_key_builder(keys: RedisKeys) -> KeyBuilder:
+    """The key builder of the conversation storage and the event isolation; on one server the
+    names RedisStorage has always used, so conversations in progress survive an upgrade."""
+    builder = ConversationSlotKeyBuilder if keys.cluster else DefaultKeyBuilder
+    return builder(prefix=keys.fsm_prefix, with_destiny=True)
 
 
 class SealedStorage(RedisStorage):

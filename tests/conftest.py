@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from tests.redis_cluster import missing_tools, redis_cluster, redis_sentinel
 from tests.redis_server import DurableRedis, redis_for_tests
 
 
@@ -58,3 +59,22 @@ async def other_process_redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url() -> Iterator[str]:
+    """A 3-node Redis Cluster of this test run's own (redis+cluster://); tests use their own
+    key prefix on it, and it is thrown away at the end."""
+    if reason := missing_tools():
+        pytest.skip(reason)
+    with redis_cluster() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_sentinel_url() -> Iterator[str]:
+    """A master and a sentinel watching it, of this test run's own (redis+sentinel://)."""
+    if reason := missing_tools():
+        pytest.skip(reason)
+    with redis_sentinel() as url:
+        yield url

@@ -1,4 +1,5 @@
-"""A TCP hop between the bot and Redis that can lose the answer to one chosen command.
+"""A TCP hop between the bot and Redis that can lose the answer to one chosen command, drop
+every connection, or let connections go silent.
 
 A Redis that dies after doing a command and before answering it leaves its client with a
 dropped connection and a command that took effect; with retries the client sends it again.
@@ -20,6 +21,9 @@ class ReplyLosingProxy:
         self._chosen_answer: Callable[[bytes], bool] = lambda _: True
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._silenced: set[asyncio.StreamWriter] = set()
+        self.dropped = 0
+        """Connections closed by `drop_connections`."""
         self.lost: list[bytes] = []
         """The requests whose answers were lost (the commands were done all the same)."""
         self.port = 0
@@ -39,6 +43,24 @@ class ReplyLosingProxy:
         for writer in self._writers:
             writer.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drop_connections(self) -> None:
+        """Close every connection open now, as a managed Redis (or a load balancer, a NAT)
+        that drops idle clients does: each side sees the connection end. New connections
+        are let through as before."""
+        writers, self._writers = set(self._writers), set()
+        self.dropped += len(writers) // 2
+        for writer in writers:
+            writer.close()
+        for writer in writers:
+            with contextlib.suppress(OSError, ConnectionError):
+                await writer.wait_closed()
+
+    def silence_connections(self) -> None:
+        """From now on nothing more passes on the connections open now, in either direction,
+        and nobody is told: a peer that vanished without a word (a NAT that forgot the
+        connection, a host pulled out). New connections are let through as before."""
+        self._silenced |= self._writers
 
     def lose_answer_to(
         self, chosen: Callable[[bytes], bool], answer: Callable[[bytes], bool] = lambda _: True
@@ -66,6 +88,8 @@ class ReplyLosingProxy:
 
         async def requests() -> None:
             while data := await client_in.read(65536):
+                if server_out in self._silenced:
+                    continue
                 if self._chosen is not None and self._chosen(data):
                     asked.append(data)
                 server_out.write(data)
@@ -73,6 +97,8 @@ class ReplyLosingProxy:
 
         async def answers() -> None:
             while data := await server_in.read(65536):
+                if client_out in self._silenced:
+                    continue
                 if asked and self._chosen is not None and self._chosen_answer(data):
                     self._chosen = None
                     self.lost.append(asked.pop())

@@ -113,6 +113,16 @@ return tostring(tonumber(first[2]) - now)
 )
 
 
+# KEYS: due set, generations, attempts. ARGV: member. A script, not MULTI/EXEC: redis-py's
+# asyncio cluster client runs each command queued in a transaction in a thread of its own.
+_DROP = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     """One event for the schedule: `received_at` and `checked_at` in Redis seconds (0: not
@@ -147,6 +157,7 @@ class CheckSchedule:
         self._finish = redis.register_script(_FINISH)
         self._retry = redis.register_script(_RETRY)
         self._next = redis.register_script(_NEXT)
+        self._drop = redis.register_script(_DROP)
 
     @property
     def _sets(self) -> list[str]:
@@ -186,11 +197,7 @@ class CheckSchedule:
 
     async def drop(self, claim: Claim) -> None:
         """Give up on a member (the bid is gone); the reconciler still asks about open bids."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(self._keys.notify_due, claim.member)
-            pipe.hdel(self._keys.notify_generation, claim.member)
-            pipe.hdel(self._keys.notify_attempts, claim.member)
-            await pipe.execute()
+        await self._drop([*self._sets, self._keys.notify_attempts], [claim.member])
 
     async def next_due_in(self) -> float | None:
         """Seconds until the earliest member is due (0 when overdue), None when none waits."""

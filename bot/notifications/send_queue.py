@@ -55,8 +55,10 @@ class SendQueue:
 
     async def enqueue_many(self, messages: Iterable[OutgoingMessage]) -> list[str]:
         """Queue several messages in one round trip, in this order."""
+        # EVAL, not the registered script's EVALSHA: a cluster pipeline cannot load a script
+        # the node has not seen (NOSCRIPT), and one server's pipeline would first ask.
         pipe = self._redis.pipeline(transaction=False)
         for message in messages:
             keys, args = self._args(message)
-            await self._enqueue(keys, args, client=pipe)
+            pipe.eval(_ENQUEUE, len(keys), *keys, *args)
         return [text(entry_id) for entry_id in await pipe.execute()]

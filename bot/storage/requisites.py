@@ -53,6 +53,22 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
+# Scripts rather than MULTI/EXEC, which redis-py's asyncio cluster client runs a thread per
+# command for. KEYS: consent, saved details. ARGV: answer, TTL ms. "No" deletes what is saved.
+_SET_CONSENT = """
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[1] ~= '1' then
+    redis.call('DEL', KEYS[2])
+end
+return 1
+"""
+# KEYS: the held details. Read and deleted in one step: taken once.
+_TAKE = """
+local value = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
+return value
+"""
+
 
 class SavedRequisites:
     def __init__(
@@ -82,15 +98,14 @@ class SavedRequisites:
 
     async def set_consent(self, user_id: int, consent: bool) -> None:
         """Record the answer; "no" also deletes everything saved for the customer."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(
-                self._keys.requisites_consent(user_id),
-                _CONSENTED if consent else _REFUSED,
-                px=self._ttl_ms,
-            )
-            if not consent:
-                pipe.delete(self._keys.requisites(user_id))
-            await pipe.execute()
+        await self._redis.eval(  # type: ignore[misc]
+            _SET_CONSENT,
+            2,
+            self._keys.requisites_consent(user_id),
+            self._keys.requisites(user_id),
+            _CONSENTED if consent else _REFUSED,
+            self._ttl_ms,
+        )
 
     async def remember(self, user_id: int, field_name: str, value: str) -> bool:
         """Save `value` for `field_name`; True if saved.
@@ -160,10 +175,7 @@ class SavedRequisites:
     async def take_held(self, user_id: int) -> dict[str, str]:
         """The details held for the consent answer, deleted as they are read; {} if they
         expired, were taken already, or cannot be read."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.get(self._keys.requisites_held(user_id))
-            pipe.delete(self._keys.requisites_held(user_id))
-            sealed, _deleted = await pipe.execute()
+        sealed = await self._redis.eval(_TAKE, 1, self._keys.requisites_held(user_id))  # type: ignore[misc]
         if sealed is None or self._cipher is None:
             return {}
         opened = self._cipher.open(_raw(sealed), _held_owner(user_id))
