@@ -205,7 +205,7 @@ async def running_bot(
 
 
 async def open_conversations(
-    driver: Driver, dispatcher: Dispatcher, storage_state: Any, expected: str
+    driver: Driver, dispatcher: Dispatcher, storage_state: Any, expected: str | None
 ) -> int:
     """Every user sends /exchange; returns how many are then in the `expected` state."""
     limit = asyncio.Semaphore(SETUP_AT_ONCE)
