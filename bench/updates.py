@@ -26,6 +26,7 @@ import os
 import platform
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from bot.app import ExchangeBotApp
 from bot.config import load_settings
 from bot.content import load_content
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN
+from bot.storage.redis import create_redis
 from handlers.exchange import Exchange
 from tests.redis_server import free_port, redis_for_tests
 
@@ -100,6 +102,7 @@ class Round:
     latencies: list[float] = field(default_factory=list)  # seconds, one per handled update
     unhandled: int = 0
     failed: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
 
     @property
@@ -159,8 +162,9 @@ class Driver:
                 began = time.perf_counter()
                 try:
                     answer = await dispatcher.feed_update(self.bot, update)
-                except Exception:
+                except Exception as exc:
                     result.failed += 1
+                    result.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
                     continue
                 if answer is UNHANDLED:
                     result.unhandled += 1
@@ -232,6 +236,8 @@ def summary(rounds: list[Round], title: str, note: dict[str, str]) -> list[str]:
     out = [title]
     for number, r in enumerate(rounds, start=1):
         extra = f"  (unhandled {r.unhandled}, failed {r.failed})" if r.unhandled or r.failed else ""
+        if r.errors:
+            extra += f" {dict(r.errors.most_common(2))}"
         out.append(f"   round {number} {r.kind:<4} {r.per_second:8.0f} updates/s{extra}")
     rates: dict[str, float] = {}
     p50: dict[str, float] = {}
@@ -265,7 +271,9 @@ async def run(
     async with running_bot(telegram, sandbox.url, redis_url, prefix) as app:
         assert app.dispatcher is not None and app.bot is not None
         bot_dispatcher = app.dispatcher
-        bare_redis = Redis.from_url(redis_url)
+        # The bot's kind of client (bot/storage/redis.py): a plain redis-py pool fails commands
+        # beyond 100 at once, which would make the bare figure one of errors.
+        bare_redis = create_redis(redis_url)
         bare = bare_dispatcher(bare_redis, f"{prefix}-bare")
         try:
             driver = Driver(app.bot, telegram.user_ids)

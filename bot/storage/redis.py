@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import EqualJitterBackoff, NoBackoff
 from redis.exceptions import ConnectionError, TimeoutError
@@ -37,6 +37,14 @@ def as_text(value: object) -> str:
 OUTAGE_RETRIES = 14
 OUTAGE_BACKOFF_BASE = 0.05
 OUTAGE_BACKOFF_CAP = 1.0
+# Connections one client keeps open at most. redis-py's plain pool also stops at 100, but a
+# command that finds all of them busy fails at once ("Too many connections"): a burst of a
+# thousand customers typing at once (polling hands every update of a batch to its own task)
+# would fail their steps while Redis itself is well. The blocking pool makes such a command
+# wait its turn instead; only a pool still full after POOL_WAIT seconds fails the command
+# (a ConnectionError, handled as an outage: bot.redelivery).
+MAX_CONNECTIONS = 100
+POOL_WAIT = 10.0
 
 
 def outage_retry() -> Retry:
@@ -52,13 +60,18 @@ def create_redis(url: str, *, ride_out_restarts: bool = True) -> Redis:
     whether Redis answers now (the preflight), not after ten seconds of hoping.
     """
     if url:
-        return Redis.from_url(
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_WAIT,
             decode_responses=False,
             health_check_interval=30,
             retry=outage_retry() if ride_out_restarts else Retry(NoBackoff(), 0),
             retry_on_error=[ConnectionError, TimeoutError],
         )
+        client = Redis(connection_pool=pool)
+        client.auto_close_connection_pool = True  # as Redis.from_url: aclose() closes the pool
+        return client
     from fakeredis import FakeAsyncRedis
 
     logger.warning(
