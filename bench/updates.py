@@ -27,11 +27,11 @@ import platform
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
@@ -83,6 +83,30 @@ def bare_dispatcher(redis: Redis, prefix: str) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage)
     dispatcher.include_router(router)
     return dispatcher
+
+
+class CommandCount:
+    """Counts the commands a Redis client sends while in its `with` block (pipelines and
+    scripts go through `execute_command` too), by name."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.count = 0
+        self.names: Counter[str] = Counter()
+        self._original = cast(Callable[..., Awaitable[Any]], redis.execute_command)
+
+    def __enter__(self) -> None:
+        original = self._original
+
+        async def counted(*args: Any, **options: Any) -> Any:
+            self.count += 1
+            self.names[str(args[0]).upper()] += 1
+            return await original(*args, **options)
+
+        self.redis.execute_command = counted  # type: ignore[method-assign]
+
+    def __exit__(self, *exc: object) -> None:
+        self.redis.execute_command = self._original  # type: ignore[method-assign]
 
 
 class ErrorCount(logging.Handler):
@@ -297,18 +321,25 @@ async def run(
             errors.count = 0
             loaded: list[Round] = []
             for dispatcher, kind in ((bot_dispatcher, "bot"), (bare, "bare")):
-                await driver.run(dispatcher, kind, STEP, concurrency=args.users, seconds=WARM_UP)
+                await driver.run(
+                    dispatcher, kind, STEP, concurrency=args.in_flight, seconds=WARM_UP
+                )
             for dispatcher, kind in ((bot_dispatcher, "bot"), (bare, "bare")) * 2:
                 loaded.append(
                     await driver.run(
-                        dispatcher, kind, STEP, concurrency=args.users, seconds=args.seconds
+                        dispatcher, kind, STEP, concurrency=args.in_flight, seconds=args.seconds
                     )
                 )
             single: list[Round] = []
+            assert app.redis is not None
+            commands = {"bot": CommandCount(app.redis), "bare": CommandCount(bare_redis)}
             for dispatcher, kind in ((bot_dispatcher, "bot"), (bare, "bare")) * 2:
-                single.append(
-                    await driver.run(dispatcher, kind, STEP, concurrency=1, count=args.single // 2)
-                )
+                with commands[kind]:
+                    single.append(
+                        await driver.run(
+                            dispatcher, kind, STEP, concurrency=1, count=args.single // 2
+                        )
+                    )
             calls_after = await sandbox.calls()
         finally:
             await bare_redis.aclose()
@@ -321,8 +352,9 @@ async def run(
         "\n".join(
             summary(
                 loaded,
-                f"1. {args.users} users typing at once, each its next update when the last "
-                f"was handled ({args.seconds:g} s rounds, alternating)",
+                f"1. {args.users} users, {args.in_flight} updates in flight: each worker sends "
+                f"its next user's update when the last was handled ({args.seconds:g} s rounds, "
+                "alternating)",
                 note,
             )
         ),
@@ -347,12 +379,25 @@ async def run(
         f"{sum(during.values())} {during or ''}",
         flush=True,
     )
+    for kind, counter in commands.items():
+        steps = sum(len(r.latencies) for r in single if r.kind == kind)
+        print(
+            f"Redis commands per update, {kind}: {counter.count / max(steps, 1):.1f} "
+            f"({dict(counter.names.most_common())})",
+            flush=True,
+        )
     print(f"errors logged during the rounds: {errors.count}", flush=True)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.updates", description=__doc__)
-    parser.add_argument("--users", type=int, default=1000, help="simulated users, all at once")
+    parser.add_argument("--users", type=int, default=1000, help="simulated users")
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=100,
+        help="updates handled at once (a getUpdates batch holds at most 100)",
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per loaded round")
     parser.add_argument(
         "--single", type=int, default=300, help="updates of each kind, one at a time"
