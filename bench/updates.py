@@ -106,7 +106,7 @@ class CommandCount:
         self.redis.execute_command = counted  # type: ignore[method-assign]
 
     def __exit__(self, *exc: object) -> None:
-        self.redis.execute_command = self._original  # type: ignore[method-assign]
+        self.redis.execute_command = self._original  # type: ignore[method-assign,assignment]
 
 
 class ErrorCount(logging.Handler):
