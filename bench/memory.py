@@ -26,6 +26,8 @@ import gc
 import os
 import platform
 import re
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -60,6 +62,23 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+BARE_AIOGRAM = """
+import aiogram.fsm.storage.redis, aiogram
+from pathlib import Path
+rss = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:")]
+print(int(rss[0].split()[1]) / 1024)
+"""
+
+
+def bare_aiogram_rss_mb() -> float:
+    """RSS of a Python process that has only imported aiogram (and its Redis storage): the
+    floor any aiogram bot starts from."""
+    out = subprocess.run(
+        [sys.executable, "-c", BARE_AIOGRAM], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip())
 
 
 def kind_of(key: str, prefix: str) -> str:
@@ -169,7 +188,8 @@ async def run(
             rss_conversations = rss_mb()
             print(
                 f"   bot process RSS: {rss_start:.0f} MB after start, {rss_conversations:.0f} MB "
-                f"after {len(users)} conversations",
+                f"after {len(users)} conversations; a process that only imported aiogram: "
+                f"{bare_aiogram_rss_mb():.0f} MB",
                 flush=True,
             )
             print(flush=True)
