@@ -88,6 +88,21 @@ def count_lookups(cache: JsonCache) -> Counter[str]:
     return lookups
 
 
+async def watch_pool(app: ExchangeBotApp, began: float) -> None:
+    """Every 5 s: the bot's Redis connections in use, and its updates being handled."""
+    assert app.redis is not None and app.dispatcher is not None
+    pool: Any = app.redis.connection_pool
+    while True:
+        await asyncio.sleep(5)
+        in_flight = sum(1 for t in app.dispatcher._handle_update_tasks if not t.done())
+        print(
+            f"   {time.monotonic() - began:5.0f} s: Redis connections in use "
+            f"{len(pool._in_use_connections)} of {pool.max_connections}, "
+            f"updates being handled {in_flight}",
+            flush=True,
+        )
+
+
 async def run(args: argparse.Namespace, redis_url: str, prefix: str) -> None:
     fake = FakeTelegram()
     await fake.start()
@@ -113,10 +128,13 @@ async def run(args: argparse.Namespace, redis_url: str, prefix: str) -> None:
         users = [fake.user(f"Customer {n}", started=True) for n in range(args.exchanges)]
         calls_before = Counter(sandbox.state.method_calls)
         began = time.monotonic()
+        watch = asyncio.create_task(watch_pool(app, began)) if args.watch else None
         outcomes = await asyncio.gather(
             *(exchange(user, args.timeout) for user in users), return_exceptions=True
         )
         elapsed = time.monotonic() - began
+        if watch is not None:
+            watch.cancel()
         calls = Counter(sandbox.state.method_calls)
         calls.subtract(calls_before)
     finally:
@@ -162,6 +180,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--exchanges", type=int, default=1000, help="customers, all at once")
     parser.add_argument(
         "--timeout", type=float, default=600.0, help="seconds a customer waits for each answer"
+    )
+    parser.add_argument(
+        "--watch", action="store_true", help="print the Redis pool and updates in flight"
     )
     return parser.parse_args()
 
