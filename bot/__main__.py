@@ -11,11 +11,9 @@ import sys
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from bot.app import ExchangeBotApp, StartupError
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError, load_content
 from bot.logs import ScrubbedStream, one_line, setup_logging
-from bot.preflight import run_preflight
 
 logger = logging.getLogger("bot")
 
@@ -56,6 +54,8 @@ def _secrets_of(settings: Settings) -> list[str]:
 
 
 async def _run(settings: Settings) -> int:
+    from bot.app import ExchangeBotApp
+
     content = load_content(settings.CONTENT_FILE)
     app = ExchangeBotApp(settings, content)
     stop = asyncio.Event()
@@ -96,11 +96,23 @@ async def _run(settings: Settings) -> int:
             logger.debug("The error that spoilt the stop", exc_info=True)
 
 
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """The errors that are a message for the operator: ContentError, and StartupError once
+    bot.app is loaded (only it raises one). The app, and aiogram with it, is imported only
+    after the settings are read, so a mistake in them is told in a fraction of a second
+    rather than after seconds of imports."""
+    app = sys.modules.get("bot.app")
+    if app is None:
+        return (ContentError,)
+    startup_error: type[BaseException] = app.StartupError
+    return (ContentError, startup_error)
+
+
 def _describe(error: BaseException | None) -> str:
     """An exception as one line, without the multi-line decorations some libraries add."""
     if error is None:
         return "no error"
-    if isinstance(error, StartupError | ContentError):
+    if isinstance(error, _known_errors()):
         return one_line(str(error), limit=1000)
     return f"{type(error).__name__}: {one_line(str(error))}"
 
@@ -135,11 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     except KeyboardInterrupt:
         return 0
-    except (StartupError, ContentError) as exc:
-        logger.debug("The error that stopped the start", exc_info=True)
-        logger.critical("%s", _describe(exc))
-        return 2
     except Exception as exc:
+        if isinstance(exc, _known_errors()):
+            logger.debug("The error that stopped the start", exc_info=True)
+            logger.critical("%s", _describe(exc))
+            return 2
         logger.debug("The error that stopped the bot", exc_info=True)
         logger.critical("Stopped by an unexpected error: %s", _describe(exc))
         return 1
@@ -162,6 +174,8 @@ def _main(args: argparse.Namespace) -> int:
     scrubber = setup_logging(settings.LOG_FORMAT, _secrets_of(settings))
 
     if args.command == "check":
+        from bot.preflight import run_preflight
+
         return asyncio.run(run_preflight(settings, out=ScrubbedStream(sys.stdout, scrubber)))
     return asyncio.run(_run(settings))
 

@@ -568,12 +568,16 @@ async def _choose(flow: Flow, side: Side, currency_id: str, query: CallbackQuery
         await flow.open_direction()
 
 
-async def search_currency(message: Message, state: FSMContext, deps: FlowDeps) -> None:
+async def search_currency(
+    message: Message, state: FSMContext, deps: FlowDeps, raw_state: str | None
+) -> None:
+    """`raw_state` is the state aiogram routed by (read under the user's lock): reading it
+    again would cost a Redis round trip and opening the sealed draft once more."""
     draft = await _load(state)
     if draft is None:
         return
     flow = Flow(message, state, draft, deps)
-    side: Side = "give" if await state.get_state() == Exchange.give.state else "get"
+    side: Side = "give" if raw_state == Exchange.give.state else "get"
     if side == "give":
         currencies = await flow.catalog.give_currencies(flow.lang)
     else:

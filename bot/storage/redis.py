@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
@@ -55,6 +55,14 @@ def as_text(value: object) -> str:
 OUTAGE_RETRIES = 14
 OUTAGE_BACKOFF_BASE = 0.05
 OUTAGE_BACKOFF_CAP = 1.0
+# Connections one client keeps open at most. redis-py's plain pool also stops at 100, but a
+# command that finds all of them busy fails at once ("Too many connections"): a burst of a
+# thousand customers typing at once (polling hands every update of a batch to its own task)
+# would fail their steps while Redis itself is well. The blocking pool makes such a command
+# wait its turn instead; only a pool still full after POOL_WAIT seconds fails the command
+# (a ConnectionError, handled as an outage: bot.redelivery).
+MAX_CONNECTIONS = 100
+POOL_WAIT = 10.0
 
 
 def outage_retry() -> Retry:
@@ -106,7 +114,12 @@ def create_redis(url: str, *, ride_out_restarts: bool = True) -> Redis:
             return _sentinel_master(target, options)
         if target.kind is RedisKind.CLUSTER:
             return _cluster(target, options)
-        return Redis.from_url(url, **options)
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT, **options
+        )
+        client = Redis(connection_pool=pool)
+        client.auto_close_connection_pool = True  # as Redis.from_url: aclose() closes the pool
+        return client
     from fakeredis import FakeAsyncRedis
 
     logger.warning(

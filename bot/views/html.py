@@ -319,6 +319,7 @@ def truncate_plain(text: str, limit: int) -> str:
 # --- splitting ------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|[^<&]|&", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
 
 
@@ -394,6 +395,27 @@ def _stack_after(stack: list[_Atom], atoms: list[_Atom]) -> list[_Atom]:
     return stack
 
 
+def _fits_whole(text: str, limit: int) -> bool:
+    """Almost every screen is one message: say so without taking it apart character by
+    character (that costs about a millisecond per screen). The raw text is never shorter than
+    what Telegram shows of it (a tag shows nothing, an entity shows one character), so a raw
+    length within the limit fits; the text goes out unchanged when no tag is left open (the
+    cut below would close it), by the same reckoning as `_stack_after`.
+    """
+    if utf16_len(text) > limit:
+        return False
+    tags = _TAG.findall(text)
+    if len(tags) != text.count("<"):  # a stray "<": the cut below drops it
+        return False
+    open_tags = 0
+    for tag in tags:
+        if tag.startswith("</"):
+            open_tags = max(open_tags - 1, 0)
+        elif not tag.endswith("/>"):
+            open_tags += 1
+    return open_tags == 0
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Telegram HTML cut into messages of at most `limit` visible UTF-16 units (the Bot API counts
     after parsing). Cuts fall on blank lines, else line ends, else spaces; formatting open at a
@@ -402,6 +424,8 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """
     if limit < 2:
         raise ValueError("limit too small")
+    if _fits_whole(text, limit):
+        return [text]
     atoms = _atoms(text)
     widths = [0 if atom.char is None else utf16_len(atom.char) for atom in atoms]
     pieces: list[str] = []

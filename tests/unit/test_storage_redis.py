@@ -9,7 +9,7 @@ import time
 import pytest
 from redis.exceptions import ConnectionError
 
-from bot.storage.redis import create_redis
+from bot.storage.redis import MAX_CONNECTIONS, create_redis
 from tests.redis_server import DurableRedis
 
 
@@ -60,3 +60,21 @@ async def test_the_preflight_client_says_at_once_that_redis_is_down(
         await client.aclose()
 
     assert time.monotonic() - started < 1.0
+
+
+async def test_a_thousand_customers_at_once_wait_their_turn_for_a_connection(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """More commands at once than the client keeps connections: each waits for one (none
+    fails with "Too many connections"), and the client never opens more than its maximum."""
+    client = create_redis(redis_url)
+    key = f"{redis_prefix}:steps"
+    try:
+        await asyncio.gather(*(client.incr(key) for _ in range(1_000)))
+        assert await client.get(key) == b"1000"
+        pool = client.connection_pool
+        opened = len(pool._available_connections) + len(pool._in_use_connections)
+        assert 1 < opened <= MAX_CONNECTIONS
+    finally:
+        await client.delete(key)
+        await client.aclose()
