@@ -23,7 +23,7 @@ import uuid
 
 from redis.asyncio import Redis
 
-from bot.notifications.pacing import Pacing, RateLimit
+from bot.notifications.pacing import LUA_WINDOWS, Pacing, RateLimit
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 from bot.storage.redis import LUA_NOW
@@ -81,33 +81,18 @@ COUNTED_METHODS = frozenset(
 # {milliseconds to wait, 1 when it is a 429 pause}.
 _TAKE = (
     LUA_NOW
+    + LUA_WINDOWS
     + """
 local now_ms = math.floor(now * 1000)
 local pause = redis.call('PTTL', KEYS[1])
 if pause > 0 then
     return {pause, 1}
 end
-local wait = 0
-for i = 2, #KEYS do
-    local count = tonumber(ARGV[2 * i - 2])
-    local window = tonumber(ARGV[2 * i - 1])
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_ms - window)
-    local used = redis.call('ZCARD', KEYS[i])
-    if used >= count then
-        local oldest = redis.call('ZRANGE', KEYS[i], used - count, used - count, 'WITHSCORES')
-        local free_in = tonumber(oldest[2]) + window - now_ms
-        if free_in > wait then
-            wait = free_in
-        end
-    end
-end
+local wait = windows_wait(2, 2, now_ms)
 if wait > 0 then
     return {wait, 0}
 end
-for i = 2, #KEYS do
-    redis.call('ZADD', KEYS[i], now_ms, ARGV[1] .. '@' .. tostring(now))
-    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i - 1])
-end
+windows_count(2, 2, now_ms, ARGV[1] .. '@' .. tostring(now))
 return {0, 0}
 """
 )

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from redis.asyncio import Redis
 
-from bot.notifications.pacing import Pacing
+from bot.notifications.pacing import LUA_WINDOWS, Pacing
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 from bot.storage.redis import as_text
@@ -39,7 +39,9 @@ class Verdict(StrEnum):
 
 # KEYS: stream, chat order list, blocked mark, dedup mark, pause, then one sorted set per limit.
 # ARGV: entry id, lease ms, owner, then count and window (ms) per limit.
-_GATE = """
+_GATE = (
+    LUA_WINDOWS
+    + """
 local id = ARGV[1]
 if #redis.call('XRANGE', KEYS[1], id, id) == 0 then
     return {'gone', 0}
@@ -65,33 +67,15 @@ while head and head ~= id do
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local wait = redis.call('PTTL', KEYS[5])
-if wait < 0 then
-    wait = 0
-end
-for i = 6, #KEYS do
-    local count = tonumber(ARGV[2 * i - 8])
-    local window = tonumber(ARGV[2 * i - 7])
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-    local used = redis.call('ZCARD', KEYS[i])
-    if used >= count then
-        local oldest = redis.call('ZRANGE', KEYS[i], used - count, used - count, 'WITHSCORES')
-        local free_in = tonumber(oldest[2]) + window - now
-        if free_in > wait then
-            wait = free_in
-        end
-    end
-end
+local wait = math.max(redis.call('PTTL', KEYS[5]), windows_wait(6, 4, now))
 if wait > 0 then
     return {'wait', wait}
 end
 redis.call('SET', KEYS[4], 'lease:' .. ARGV[3], 'PX', ARGV[2])
-for i = 6, #KEYS do
-    redis.call('ZADD', KEYS[i], now, id .. '@' .. time[1] .. '.' .. time[2])
-    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i - 7])
-end
+windows_count(6, 4, now, id .. '@' .. time[1] .. '.' .. time[2])
 return {'go', 0}
 """
+)
 
 # KEYS: stream, chat order list, dedup mark (or any key when none). ARGV: group, entry id,
 # sent mark TTL ms ('' when the entry is dropped unsent).

@@ -73,3 +73,35 @@ class Pacing:
         if chat_id < 0:
             limits.append((f"group:{chat_id}", self.per_group))
         return limits
+
+
+# Lua: the sliding windows every send is counted in (the sender's gate and the replies' budget
+# share them, so both keep one bot's limits). KEYS[k0..#KEYS] are sorted sets of send times in
+# ms; ARGV[a0 + 2j] and ARGV[a0 + 2j + 1] are the count and window (ms) of KEYS[k0 + j].
+# `windows_wait` drops what fell out of each window and says how long until every window has
+# room (0: now); `windows_count` counts one send in all of them.
+LUA_WINDOWS = """
+local function windows_wait(k0, a0, now_ms)
+    local wait = 0
+    for i = k0, #KEYS do
+        local count = tonumber(ARGV[a0 + 2 * (i - k0)])
+        local window = tonumber(ARGV[a0 + 2 * (i - k0) + 1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_ms - window)
+        local used = redis.call('ZCARD', KEYS[i])
+        if used >= count then
+            local oldest = redis.call('ZRANGE', KEYS[i], used - count, used - count, 'WITHSCORES')
+            local free_in = tonumber(oldest[2]) + window - now_ms
+            if free_in > wait then
+                wait = free_in
+            end
+        end
+    end
+    return wait
+end
+local function windows_count(k0, a0, now_ms, member)
+    for i = k0, #KEYS do
+        redis.call('ZADD', KEYS[i], now_ms, member)
+        redis.call('PEXPIRE', KEYS[i], ARGV[a0 + 2 * (i - k0) + 1])
+    end
+end
+"""
