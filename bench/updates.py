@@ -223,6 +223,12 @@ async def running_bot(
         WEB_PORT=port,
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         RECONCILE_INTERVAL=3600.0,
+        # The send budget still counts every reply (its script runs), but with Telegram's
+        # limits lifted: 27 replies a second would measure the budget, not the dispatcher
+        # (the bare dispatcher sends through the same Bot). Per-user throttling keeps its
+        # defaults: one user's updates come one at a time here.
+        SEND_RATE_GLOBAL=1000,
+        SEND_RATE_CHAT=100,
     )
     app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE))
     try:
