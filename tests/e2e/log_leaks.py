@@ -10,6 +10,10 @@ every value the suite used that must never be logged:
 * the personal values the stories type, taken from the module-level constants of the test
   data modules (`tests.e2e.*`: CARD, EMAIL, PHONE, ...), never from a copy kept here.
 
+The stories that run the bot as a process of its own (`harness.bot_process`) have its log on
+the child's stdout and stderr: everything read from them is recorded too (`watch_process`),
+and the secrets of its environment are looked for in it.
+
 A find fails the test at teardown naming the kind of value, where it comes from and the logger,
 never the value itself. Records of the test stand-ins (`tests.*` loggers: the fake Telegram)
 are not the bot's log and are left out, as is aiohttp's access log below WARNING, which
@@ -18,13 +22,16 @@ are not the bot's log and are left out, as is aiohttp's access log below WARNING
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import importlib
 import logging
 import pkgutil
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.app import ExchangeBotApp
 from bot.observability.context import LogContextFilter, record_fields
@@ -104,6 +111,8 @@ class LeakWatch(logging.Handler):
         self.addFilter(LogContextFilter())
         self.texts: list[tuple[str, str]] = []
         self.secrets: list[Watched] = []
+        # stdout and stderr of `python -m bot` processes the test ran: their whole log.
+        self.outputs: list[tuple[str, RecordedStream]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith("tests.") or record.levelno < _QUIET_BELOW.get(record.name, 0):
@@ -121,7 +130,8 @@ class LeakWatch(logging.Handler):
     def leaks(self, watched: Iterable[Watched]) -> list[str]:
         """One line per kind of value and logger: the kind, one source and the logger only."""
         found: dict[tuple[str, str], str] = {}
-        for logger_name, text in self.texts:
+        outputs = [(name, stream.text()) for name, stream in self.outputs]
+        for logger_name, text in [*self.texts, *outputs]:
             for item in watched:
                 if item.value in text:
                     found.setdefault((item.kind, logger_name), item.source)
@@ -171,3 +181,87 @@ async def remember_secrets(app: ExchangeBotApp) -> None:
             Watched(kind, f"{name} of a bot under test", variant)
             for variant in _variants(kind, value)
         ]
+
+
+class RecordedStream:
+    """A child process's stdout or stderr that keeps everything anyone reads from it, so the
+    test reads the bot's output as before and the leak check sees all of it at the end."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self._reader = reader
+        self._seen = bytearray()
+
+    def text(self) -> str:
+        return self._seen.decode(errors="replace")
+
+    def _keep(self, data: bytes) -> bytes:
+        self._seen += data
+        return data
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._keep(await self._reader.read(n))
+
+    async def readline(self) -> bytes:
+        return self._keep(await self._reader.readline())
+
+    async def readuntil(self, separator: bytes = b"\n") -> bytes:
+        return self._keep(await self._reader.readuntil(separator))
+
+    async def readexactly(self, n: int) -> bytes:
+        return self._keep(await self._reader.readexactly(n))
+
+    def at_eof(self) -> bool:
+        return self._reader.at_eof()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._lines()
+
+    async def _lines(self) -> AsyncIterator[bytes]:
+        while line := await self.readline():
+            yield line
+
+    async def drain(self) -> None:
+        """Record what is left once the process ended, unless the test's own reader still
+        reads it; the test may still read it afterwards (it is handed out again)."""
+        with contextlib.suppress(RuntimeError, TimeoutError, ValueError):
+            rest = await asyncio.wait_for(self._reader.read(), 1)
+            self._seen += rest
+            replay = asyncio.StreamReader()
+            replay.feed_data(rest)
+            replay.feed_eof()
+            self._reader = replay
+
+
+# Settings of a `python -m bot` process that are secrets, and the kind each is reported as.
+_SECRET_SETTINGS = {
+    "BOT_TOKEN": "bot token",
+    "EXCHANGER_API_KEY": "API key",
+    "EXCHANGER_API_LOGIN": "API login",
+    "WEBHOOK_SECRET": "webhook secret",
+    "CALLBACK_SECRET": "callback secret",
+    "METRICS_TOKEN": "metrics token",
+    "DATA_KEY": "DATA_KEY",
+}
+
+
+def watch_process(process: Any, env: Mapping[str, str]) -> list[RecordedStream]:
+    """Record `process`'s stdout and stderr for the running test's leak check, and watch for
+    the secrets its environment gave it. Returns the recorders (empty outside e2e tests)."""
+    if _current is None:
+        return []
+    recorders = []
+    for name in ("stdout", "stderr"):
+        reader = getattr(process, name)
+        if isinstance(reader, asyncio.StreamReader):
+            recorder = RecordedStream(reader)
+            setattr(process, name, recorder)
+            _current.outputs.append((f"python -m bot ({name})", recorder))
+            recorders.append(recorder)
+    for setting, kind in _SECRET_SETTINGS.items():
+        for value in env.get(setting, "").split(","):
+            if value.strip():
+                _current.secrets += [
+                    Watched(kind, f"{setting} of a bot process under test", variant)
+                    for variant in _variants(kind, value.strip())
+                ]
+    return recorders
