@@ -193,11 +193,13 @@ class PacedSender:
                 try:
                     delay = min(await self.drain_once(), BUSY_POLL)
                     if not self._held and not self._in_flight:
-                        self._add(
-                            await self._stream.read_new(
-                                self._free(), block=milliseconds(IDLE_BLOCK)
-                            )
+                        fresh = await self._stream.read_new(
+                            self._free(), block=milliseconds(IDLE_BLOCK)
                         )
+                        # Nothing held: an entry pending under our name was handed to a read
+                        # whose answer a dropped connection lost. Taken in now, not when it
+                        # has sat idle long enough to be claimed as a dead consumer's.
+                        self._add(fresh or await self._stream.read_own_pending(self._free()))
                         continue
                 except RedisError as exc:
                     logger.warning("Sender: Redis failed (%s); trying again", type(exc).__name__)

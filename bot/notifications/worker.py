@@ -190,7 +190,12 @@ class OutboxWorker:
                     )
                     await self._stream.prune_consumers()
                     next_claim = loop.time() + claim_every
-                await self._read(block=_BLOCK_MS)
+                if not await self._read(block=_BLOCK_MS):
+                    # Idle, and every entry read so far is ingested and acknowledged: anything
+                    # pending under our name was handed to a read whose answer was lost (the
+                    # connection dropped while it blocked; the client retried and got nothing
+                    # new). Taken in now, not after `claim_idle` as if we had died.
+                    await self._ingest(await self._stream.read_own_pending(self._batch))
                 failures = 0
             except (RedisError, OSError) as exc:
                 failures += 1

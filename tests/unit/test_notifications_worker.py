@@ -75,10 +75,12 @@ class RecordingSendQueue:
 
     def __init__(self) -> None:
         self.delivered: list[OutgoingMessage] = []
+        self.arrived = asyncio.Event()
 
     async def enqueue_many(self, messages: list[OutgoingMessage]) -> None:
         keys = {m.dedup_key for m in self.delivered}
         self.delivered.extend(m for m in messages if m.dedup_key not in keys)
+        self.arrived.set()
 
     def texts(self, chat_id: int) -> list[str]:
         return [m.text for m in self.delivered if m.chat_id == chat_id]
@@ -124,6 +126,7 @@ def make_worker(
     min_interval: float = 0.0,
     concurrency: int = 16,
     adopter: RecordingAdopter | None = None,
+    claim_idle: float = 0.05,
 ) -> OutboxWorker:
     return OutboxWorker(
         redis,
@@ -137,7 +140,7 @@ def make_worker(
         schedule=CheckSchedule(redis, keys, min_interval=min_interval),
         adopter=adopter,
         concurrency=concurrency,
-        claim_idle=0.05,
+        claim_idle=claim_idle,
         max_attempts=max_attempts,
         retry_delay=0.05,
         max_retry_delay=0.1,
@@ -591,3 +594,39 @@ async def test_run_stops_when_told_and_leaves_the_group_tidy(
 
     assert queue.texts(CHAT) == ["payed"]
     assert await redis.xinfo_consumers(keys.outbox, outbox.group) == []
+
+
+# An event appended and, in the same step, handed to consumer "w1" by a read whose answer never
+# reaches it: what Redis does when the connection under a blocking XREADGROUP drops (the
+# client's retry then reads nothing new). A script, so the worker's own blocked read cannot
+# be served the entry first.
+_APPEND_AND_LOSE = """
+local id = redis.call('XADD', KEYS[1], '*', 'source', 'callback', 'api_id', ARGV[2],
+    'bid_id', '', 'status', 'payed', 'received_at', '0')
+redis.call('XREADGROUP', 'GROUP', ARGV[1], 'w1', 'COUNT', 10, 'STREAMS', KEYS[1], '>')
+return id
+"""
+
+
+async def test_an_event_whose_read_answer_was_lost_is_taken_in_at_once(
+    redis: Redis,
+    keys: RedisKeys,
+    outbox: Outbox,
+    bids: BidRepository,
+    exchanger: FakeExchanger,
+    queue: RecordingSendQueue,
+) -> None:
+    record = await saved_bid(bids, exchanger)
+    exchanger.statuses["1053"] = "payed"
+    # Claiming from dead consumers would find it only after a minute.
+    worker = make_worker(redis, keys, exchanger, bids, queue, claim_idle=60)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.sleep(0.2)  # the worker is blocked in its read
+    await redis.eval(_APPEND_AND_LOSE, 1, keys.outbox, outbox.group, record.api_id)  # type: ignore[misc]
+
+    await asyncio.wait_for(queue.arrived.wait(), 5)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert queue.texts(CHAT) == ["payed"]
+    assert await pending(redis, keys, outbox) == 0
