@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -17,11 +18,38 @@ from contextlib import contextmanager
 LOCAL_REDIS = ("127.0.0.1", 6379)
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+            low, high = (int(part) for part in ports.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+# Listening ports for the test servers come from below the kernel's ephemeral range: a port
+# the kernel hands out (bind to 0) may be given again, a moment later, as the local port of
+# some outgoing connection (to Redis, the fake Telegram), and the server that was to listen
+# there fails "address already in use" (seen with six test workers). Below the range only
+# another test's pick can collide, and a random pick among thousands that is free now rarely
+# does.
+_LISTEN_PORTS = (max(1024, _ephemeral_range()[0] - 12_000), _ephemeral_range()[0])
+
+
 def free_port() -> int:
+    low, high = _LISTEN_PORTS
+    for _ in range(50):
+        port = random.randrange(low, high)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+        return chosen
 
 
 def answers_ping(host: str, port: int) -> bool:
