@@ -23,13 +23,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
-import platform
 import re
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +34,7 @@ from pathlib import Path
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
-from bench.notifications import forget
+from bench.session import bench_run
 from bench.standins import SandboxProcess, TelegramStandIn, sandbox_process, telegram_process
 from bench.updates import Driver, running_bot
 from bench.world import CREATING_AT_ONCE, SBER_TO_USDT_FIELDS
@@ -47,7 +44,6 @@ from bot.services.bids import BidService
 from bot.services.creation import BidOrder, Created, Customer, new_api_id
 from bot.services.draft import ExchangeDraft
 from handlers.exchange import Exchange
-from tests.redis_server import redis_for_tests
 
 STEPS = ("/exchange", "Sberbank RUB", "Tether TRC20 USDT")
 AT_ONCE = 50
@@ -245,22 +241,13 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    prefix = f"exbot-bench-{uuid.uuid4().hex[:12]}"
-    started = time.monotonic()
-    with redis_for_tests() as redis_url:
-        print(
-            f"exchange-bot memory benchmark  ({platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, Redis {redis_url.rsplit('@', 1)[-1]}, key prefix {prefix})",
-            flush=True,
-        )
-        try:
-            users = max(args.conversations, args.bids)
-            with telegram_process(users) as telegram, sandbox_process() as sandbox:
-                asyncio.run(run(args, redis_url, prefix, telegram, sandbox))
-        finally:
-            removed = asyncio.run(forget(redis_url, prefix))
-            print(f"removed {removed} Redis keys under {prefix}", flush=True)
-    print(f"total {time.monotonic() - started:.0f} s", flush=True)
+    users = max(args.conversations, args.bids)
+    with (
+        bench_run("memory") as (redis_url, prefix),
+        telegram_process(users) as telegram,
+        sandbox_process() as sandbox,
+    ):
+        asyncio.run(run(args, redis_url, prefix, telegram, sandbox))
 
 
 if __name__ == "__main__":

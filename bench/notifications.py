@@ -15,19 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import secrets
-import time
-import uuid
-
-from redis.asyncio import Redis
 
 from bench.burst import measure_burst
 from bench.latency import measure_latency
+from bench.session import bench_run
 from bench.throughput import measure_throughput
 from bench.world import running_world
-from tests.redis_server import redis_for_tests
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,25 +43,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def forget(redis_url: str, prefix: str) -> int:
-    """Delete this run's keys, and only them (the prefix is unique to the run)."""
-    redis = Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"{prefix}*", count=1000)]
-        for start in range(0, len(keys), 1000):
-            await redis.delete(*keys[start : start + 1000])
-        return len(keys)
-    finally:
-        await redis.aclose()
-
-
 async def run(args: argparse.Namespace, redis_url: str, prefix: str) -> None:
-    started = time.monotonic()
-    print(
-        f"exchange-bot notification benchmark  ({platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, Redis {redis_url.rsplit('@', 1)[-1]}, key prefix {prefix})",
-        flush=True,
-    )
     print(flush=True)
     throughput = await measure_throughput(
         redis_url,
@@ -96,18 +72,12 @@ async def run(args: argparse.Namespace, redis_url: str, prefix: str) -> None:
         if world.fake.rejections:
             print(f"   the fake Telegram refused {len(world.fake.rejections)} calls", flush=True)
     print(flush=True)
-    print(f"total {time.monotonic() - started:.0f} s", flush=True)
 
 
 def main() -> None:
     args = parse_args()
-    prefix = f"exbot-bench-{uuid.uuid4().hex[:12]}"
-    with redis_for_tests() as redis_url:
-        try:
-            asyncio.run(run(args, redis_url, prefix))
-        finally:
-            removed = asyncio.run(forget(redis_url, prefix))
-            print(f"removed {removed} Redis keys under {prefix}", flush=True)
+    with bench_run("notifications") as (redis_url, prefix):
+        asyncio.run(run(args, redis_url, prefix))
 
 
 if __name__ == "__main__":

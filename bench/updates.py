@@ -22,10 +22,7 @@ import argparse
 import asyncio
 import itertools
 import logging
-import os
-import platform
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -44,7 +41,7 @@ from aiogram.types import Message, Update
 from redis.asyncio import Redis
 
 from bench.latency import percentile
-from bench.notifications import forget
+from bench.session import UNPACED, bench_run
 from bench.standins import SandboxProcess, TelegramStandIn, sandbox_process, telegram_process
 from bot.app import ExchangeBotApp
 from bot.config import load_settings
@@ -52,7 +49,7 @@ from bot.content import load_content
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN
 from bot.storage.redis import create_redis
 from handlers.exchange import Exchange
-from tests.redis_server import free_port, redis_for_tests
+from tests.redis_server import free_port
 
 OPEN = "/exchange"
 STEP = "usdt"  # several Tether currencies match: the picker of the matches is shown
@@ -223,12 +220,9 @@ async def running_bot(
         WEB_PORT=port,
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         RECONCILE_INTERVAL=3600.0,
-        # The send budget still counts every reply (its script runs), but with Telegram's
-        # limits lifted: 27 replies a second would measure the budget, not the dispatcher
-        # (the bare dispatcher sends through the same Bot). Per-user throttling keeps its
-        # defaults: one user's updates come one at a time here.
-        SEND_RATE_GLOBAL=1000,
-        SEND_RATE_CHAT=100,
+        # The bare dispatcher sends through the same Bot, so both would be paced alike. Per-user
+        # throttling keeps its defaults: one user's updates come one at a time here.
+        **UNPACED,
     )
     app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE))
     try:
@@ -413,21 +407,12 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    prefix = f"exbot-bench-{uuid.uuid4().hex[:12]}"
-    started = time.monotonic()
-    with redis_for_tests() as redis_url:
-        print(
-            f"exchange-bot updates benchmark  ({platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, Redis {redis_url.rsplit('@', 1)[-1]}, key prefix {prefix})",
-            flush=True,
-        )
-        try:
-            with telegram_process(args.users) as telegram, sandbox_process() as sandbox:
-                asyncio.run(run(args, redis_url, prefix, telegram, sandbox))
-        finally:
-            removed = asyncio.run(forget(redis_url, prefix))
-            print(f"removed {removed} Redis keys under {prefix}", flush=True)
-    print(f"total {time.monotonic() - started:.0f} s", flush=True)
+    with (
+        bench_run("updates") as (redis_url, prefix),
+        telegram_process(args.users) as telegram,
+        sandbox_process() as sandbox,
+    ):
+        asyncio.run(run(args, redis_url, prefix, telegram, sandbox))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.exceptions import TelegramUnauthorizedError
 from redis.exceptions import RedisError
 
 from bot.config import Settings
@@ -26,29 +26,23 @@ from bot.preflight_deploy import (
     check_operator_chat,
     check_public_url,
     check_webhook,
+    telegram_for_check,
 )
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, SandboxConfig, start_sandbox
 from bot.storage.redis import create_redis, redacted_url
-from bot.telegram import create_bot
 
 CHECK_TIMEOUT = 15.0
 
 
 async def check_telegram(settings: Settings) -> str:
-    bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, timeout=10)
-    try:
-        me = await bot.get_me()
-    except TelegramUnauthorizedError:
-        raise CheckFailed(
-            f"{settings.TELEGRAM_API_URL} rejected BOT_TOKEN (401 Unauthorized): "
-            "get a valid token from @BotFather"
-        ) from None
-    except TelegramNetworkError as exc:
-        raise CheckFailed(f"cannot reach {settings.TELEGRAM_API_URL}: {exc.message}") from None
-    except TelegramAPIError as exc:
-        raise CheckFailed(f"{settings.TELEGRAM_API_URL} answered: {exc.message}") from None
-    finally:
-        await bot.session.close()
+    async with telegram_for_check(settings) as bot:
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise CheckFailed(
+                f"{settings.TELEGRAM_API_URL} rejected BOT_TOKEN (401 Unauthorized): "
+                "get a valid token from @BotFather"
+            ) from None
     return f"@{me.username} (id {me.id}) at {settings.TELEGRAM_API_URL}"
 
 

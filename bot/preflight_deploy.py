@@ -9,8 +9,11 @@ there would be a guess.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
+from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -41,11 +44,25 @@ class CheckSkipped(Exception):
     """The check cannot be made now; the message says why, and it is not a failure."""
 
 
+@asynccontextmanager
+async def telegram_for_check(settings: Settings) -> AsyncIterator[Bot]:
+    """A Bot for one check, closed after it: a server out of reach or an answer no check
+    expected fails the check with one line naming TELEGRAM_API_URL."""
+    bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, timeout=10)
+    try:
+        yield bot
+    except TelegramNetworkError as exc:
+        raise CheckFailed(f"cannot reach {settings.TELEGRAM_API_URL}: {exc.message}") from None
+    except TelegramAPIError as exc:
+        raise CheckFailed(f"{settings.TELEGRAM_API_URL} answered: {exc.message}") from None
+    finally:
+        await bot.session.close()
+
+
 async def check_operator_chat(settings: Settings) -> str:
     chat_id = settings.OPERATOR_CHAT_ID
     assert chat_id is not None
-    bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, timeout=10)
-    try:
+    async with telegram_for_check(settings) as bot:
         me = await bot.get_me()
         try:
             chat = await bot.get_chat(chat_id)
@@ -55,12 +72,6 @@ async def check_operator_chat(settings: Settings) -> str:
                 f"Telegram does not let @{me.username} see chat {chat_id} ({exc.message}): "
                 "add the bot to the group, or correct OPERATOR_CHAT_ID"
             ) from None
-    except TelegramNetworkError as exc:
-        raise CheckFailed(f"cannot reach {settings.TELEGRAM_API_URL}: {exc.message}") from None
-    except TelegramAPIError as exc:
-        raise CheckFailed(f"{settings.TELEGRAM_API_URL} answered: {exc.message}") from None
-    finally:
-        await bot.session.close()
     name = f"{chat.title or chat.username or chat_id} ({chat.type}, id {chat_id})"
     if member.status in ("left", "kicked"):
         raise CheckFailed(
@@ -78,15 +89,8 @@ async def check_operator_chat(settings: Settings) -> str:
 
 async def check_webhook(settings: Settings) -> str:
     expected = settings.PUBLIC_URL + TELEGRAM_WEBHOOK_PATH
-    bot = create_bot(settings.BOT_TOKEN.get_secret_value(), settings.TELEGRAM_API_URL, timeout=10)
-    try:
+    async with telegram_for_check(settings) as bot:
         info = await bot.get_webhook_info()
-    except TelegramNetworkError as exc:
-        raise CheckFailed(f"cannot reach {settings.TELEGRAM_API_URL}: {exc.message}") from None
-    except TelegramAPIError as exc:
-        raise CheckFailed(f"{settings.TELEGRAM_API_URL} answered: {exc.message}") from None
-    finally:
-        await bot.session.close()
     if not info.url:
         raise CheckSkipped(f"no webhook is set: the bot sets {expected} when it starts")
     if info.url != expected:

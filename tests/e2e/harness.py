@@ -108,6 +108,36 @@ async def bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[Process]
                 await recorder.drain()
 
 
+@asynccontextmanager
+async def logged_bot_process(
+    *args: str, env: dict[str, str], log: bytearray | None = None
+) -> AsyncIterator[tuple[Process, bytearray]]:
+    """`python -m bot ARGS` whose stdout and stderr are read all along into one log (a full
+    pipe would stall the bot), printed if the story fails."""
+    log = bytearray() if log is None else log
+    async with bot_process(*args, env=env) as process:
+        assert process.stdout is not None and process.stderr is not None
+        readers = [
+            asyncio.create_task(_collect(stream, log))
+            for stream in (process.stdout, process.stderr)
+        ]
+        try:
+            yield process, log
+        except BaseException:
+            print(log.decode(errors="replace"))
+            raise
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+            await asyncio.wait_for(process.wait(), 30)
+            await asyncio.gather(*readers)
+
+
+async def _collect(stream: asyncio.StreamReader, into: bytearray) -> None:
+    while chunk := await stream.read(65536):
+        into += chunk
+
+
 async def run_bot_command(
     *args: str, env: dict[str, str], limit: float = 60
 ) -> tuple[int, str, str]:

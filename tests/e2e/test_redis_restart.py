@@ -9,12 +9,11 @@ which the test kills or stops and starts again on the same port and directory.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -22,8 +21,8 @@ import pytest
 import bot.storage.redis
 from bot.sandbox import RunningSandbox
 from tests.e2e.harness import (
-    bot_process,
     bot_settings,
+    logged_bot_process,
     running_bot,
     subprocess_env,
     wired_settings,
@@ -57,7 +56,7 @@ DONE = "The order is completed"
 class DeployedBot:
     process: asyncio.subprocess.Process
     health_url: str
-    log: bytearray = field(default_factory=bytearray)
+    log: bytearray
 
     async def health(self) -> tuple[int, object]:
         async with httpx.AsyncClient(timeout=PATIENCE) as client:
@@ -81,13 +80,8 @@ async def deployed_bot(
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         **settings,
     )
-    async with bot_process(env=env) as process:
-        bot = DeployedBot(process, f"http://127.0.0.1:{port}/healthz")
-        assert process.stderr is not None and process.stdout is not None
-        readers = [
-            asyncio.create_task(_collect(process.stderr, bot.log)),
-            asyncio.create_task(_collect(process.stdout, bot.log)),
-        ]
+    async with logged_bot_process(env=env) as (process, log):
+        bot = DeployedBot(process, f"http://127.0.0.1:{port}/healthz", log)
         try:
             await wait_until(
                 lambda: bool(telegram.calls("setWebhook")) or process.returncode is not None,
@@ -96,23 +90,12 @@ async def deployed_bot(
             assert process.returncode is None, bot.log.decode()
             yield bot
         except BaseException:
-            print(bot.log.decode(errors="replace"))
             print(
                 "\n".join(
                     f"{r.time:.3f} {r.method} {str(r.params)[:150]}" for r in telegram.requests
                 )
             )
             raise
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            await asyncio.wait_for(process.wait(), PATIENCE)
-            await asyncio.gather(*readers)
-
-
-async def _collect(stream: asyncio.StreamReader, into: bytearray) -> None:
-    while chunk := await stream.read(65536):
-        into += chunk
 
 
 async def fill_form_to_the_email(user: SimulatedUser) -> None:

@@ -17,7 +17,7 @@ import pytest
 from bot.app import ExchangeBotApp
 from bot.sandbox import RunningSandbox
 from tests.e2e.conftest import SettingsFactory
-from tests.e2e.harness import bot_process, running_bot, subprocess_env, wired_settings
+from tests.e2e.harness import logged_bot_process, running_bot, subprocess_env, wired_settings
 from tests.e2e.observe import wait_until
 from tests.e2e.steps import EMAIL, Details, bid_id_of, exchanger_bids
 from tests.fake_telegram import FakeTelegram, SimulatedUser
@@ -108,27 +108,8 @@ async def bot_of_its_own(env: dict[str, str]) -> AsyncIterator[bytearray]:
     A process of its own, as in production: the customers, the fake Telegram and the exchanger
     do not share its event loop, so the moment it sends is the moment Telegram counts.
     """
-    log = bytearray()
-
-    async def collect(stream: asyncio.StreamReader) -> None:
-        while chunk := await stream.read(65536):
-            log.extend(chunk)
-
-    async with bot_process(env=env) as process:
-        assert process.stdout is not None and process.stderr is not None
-        readers = [
-            asyncio.create_task(collect(process.stdout)),
-            asyncio.create_task(collect(process.stderr)),
-        ]
-        try:
-            yield log
-        except BaseException:
-            print(log.decode(errors="replace"))
-            raise
-        finally:
-            process.terminate()
-            await asyncio.wait_for(process.wait(), 30)
-            await asyncio.gather(*readers)
+    async with logged_bot_process(env=env) as (_, log):
+        yield log
 
 
 @pytest.mark.timeout(150)

@@ -9,18 +9,17 @@ carries on alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
 
 from bot.sandbox import RunningSandbox
-from tests.e2e.harness import bot_process, subprocess_env, wired_settings
+from tests.e2e.harness import logged_bot_process, subprocess_env, wired_settings
 from tests.e2e.observe import PATIENCE, shown, stays_silent, times_shown, wait_until
 from tests.e2e.steps import CARD, CARDHOLDER, EMAIL, TRON_ADDRESS, bid_id_of
 from tests.fake_telegram import FakeTelegram
@@ -84,7 +83,7 @@ class RoundRobinProxy:
 class Instance:
     process: asyncio.subprocess.Process
     url: str
-    log: bytearray = field(default_factory=bytearray)
+    log: bytearray
 
 
 @asynccontextmanager
@@ -93,35 +92,14 @@ async def instance(
 ) -> AsyncIterator[Instance]:
     """The `nth` instance started: ready once it has looked at the webhook (the first sets it,
     the next finds it set)."""
-    async with bot_process(env={**env, "WEB_PORT": str(port)}) as process:
-        running = Instance(process, f"http://127.0.0.1:{port}")
-        assert process.stderr is not None and process.stdout is not None
-        readers = [
-            asyncio.create_task(_collect(process.stderr, running.log)),
-            asyncio.create_task(_collect(process.stdout, running.log)),
-        ]
-        try:
-            await wait_until(
-                lambda: (
-                    b"Receiving updates by webhook" in running.log or process.returncode is not None
-                ),
-                "the instance took updates",
-            )
-            assert process.returncode is None, running.log.decode()
-            yield running
-        except BaseException:
-            print(running.log.decode(errors="replace"))
-            raise
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            await asyncio.wait_for(process.wait(), PATIENCE)
-            await asyncio.gather(*readers)
-
-
-async def _collect(stream: asyncio.StreamReader, into: bytearray) -> None:
-    while chunk := await stream.read(65536):
-        into += chunk
+    async with logged_bot_process(env={**env, "WEB_PORT": str(port)}) as (process, log):
+        running = Instance(process, f"http://127.0.0.1:{port}", log)
+        await wait_until(
+            lambda: b"Receiving updates by webhook" in log or process.returncode is not None,
+            "the instance took updates",
+        )
+        assert process.returncode is None, log.decode()
+        yield running
 
 
 async def confirm_twice(user: SimulatedUser) -> str:
