@@ -55,6 +55,8 @@ class BurstResult:
     deadline: float = 0.0
     sandbox_callbacks_not_ok: int = 0
     bid_info_calls: int = 0
+    # Old cards' buttons taken away: edits count against the same overall ceiling.
+    edits: int = 0
     received: Counter[tuple[int, str]] = field(default_factory=Counter)
 
     @property
@@ -110,6 +112,10 @@ class BurstResult:
                     f"busiest 1 s: {self.busiest_second()} messages "
                     f"(ceiling {self.ceiling:g}/s)"
                 )
+            out.append(
+                f"   beside them {self.edits} edits taking old cards' buttons away, counted "
+                f"against the same ceiling: {(sent + self.edits) / span:.1f} sends and edits/s"
+            )
         out.append(
             f"   exchanger calls: {self.bid_info_calls} bid_info for {self.total} callbacks "
             f"({self.bid_info_calls / max(self.total, 1):.3f} per callback)"
@@ -216,6 +222,9 @@ async def measure_burst(
         await asyncio.sleep(SETTLE)
         found, cursor = world.send_messages_since(cursor)
         result.deliveries.extend((chat, status_of(text), at) for chat, text, at in found)
+        result.edits = sum(
+            1 for call in world.fake.calls("editMessageReplyMarkup") if call.time >= began
+        )
         if not accepted and await asyncio.to_thread(parent.poll, 30):
             result.accept = parent.recv()
         await state.callbacks.wait_idle()

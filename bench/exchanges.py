@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench.notifications import forget
+from bench.session import UNPACED, bench_run
 from bot.app import ExchangeBotApp
 from bot.config import load_settings
 from bot.content import load_content
@@ -32,7 +29,7 @@ from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, SandboxConfig, start_sandbox
 from bot.storage.cache import JsonCache
 from tests.e2e.steps import CARD, CARDHOLDER, EMAIL, TRON_ADDRESS
 from tests.fake_telegram import FakeTelegram, SimulatedUser
-from tests.redis_server import free_port, redis_for_tests
+from tests.redis_server import free_port
 
 LIST_METHODS = ("get_direction_currencies", "get_directions")
 
@@ -119,6 +116,7 @@ async def run(args: argparse.Namespace, redis_url: str, prefix: str) -> None:
         WEB_HOST="127.0.0.1",
         WEB_PORT=free_port(),
         RECONCILE_INTERVAL=3600.0,
+        **UNPACED,
     )
     app = ExchangeBotApp(settings, load_content(settings.CONTENT_FILE))
     try:
@@ -189,20 +187,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    prefix = f"exbot-bench-{uuid.uuid4().hex[:12]}"
-    started = time.monotonic()
-    with redis_for_tests() as redis_url:
-        print(
-            f"exchange-bot exchanges benchmark  ({platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, Redis {redis_url.rsplit('@', 1)[-1]}, key prefix {prefix})",
-            flush=True,
-        )
-        try:
-            asyncio.run(run(args, redis_url, prefix))
-        finally:
-            removed = asyncio.run(forget(redis_url, prefix))
-            print(f"removed {removed} Redis keys under {prefix}", flush=True)
-    print(f"total {time.monotonic() - started:.0f} s", flush=True)
+    with bench_run("exchanges") as (redis_url, prefix):
+        asyncio.run(run(args, redis_url, prefix))
 
 
 if __name__ == "__main__":
