@@ -56,6 +56,8 @@ from bot.send_budget import SendBudget
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
+from bot.services.conversation import ExchangeConversation
+from bot.services.quotes import Quotes
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
@@ -70,6 +72,7 @@ from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.throttle import UserThrottle
+from bot.views.direction import is_paused
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
@@ -260,6 +263,9 @@ class ExchangeBotApp:
                 rate=settings.THROTTLE_RATE,
                 burst=settings.THROTTLE_BURST,
             ).install(self.dispatcher)
+        catalog = Catalog(
+            self.exchanger, JsonCache(self.redis, self.keys, on_lookup=self.metrics.cache_lookup)
+        )
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -267,10 +273,8 @@ class ExchangeBotApp:
             profiles=profiles,
             redis_keys=self.keys,
             answered=answered,
-            catalog=Catalog(
-                self.exchanger,
-                JsonCache(self.redis, self.keys, on_lookup=self.metrics.cache_lookup),
-            ),
+            catalog=catalog,
+            conversation=ExchangeConversation(catalog, Quotes(self.exchanger), paused=is_paused),
             bids=bids,
             bid_service=bid_service,
             requisites=SavedRequisites(self.redis, self.keys, data_cipher),

@@ -16,7 +16,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcAction, CalcResult, Direction
-from bot.services.amounts import AmountProblem, LimitKind, typed_form
+from bot.services.amounts import AmountError, AmountProblem, LimitKind, typed_form
+from bot.services.steps import AmountTrouble, LimitBroken
 from bot.views.callbacks import FlowNav
 from bot.views.formatting import format_amount
 from bot.views.html import exchanger_plain, quote_exchanger
@@ -24,6 +25,8 @@ from bot.views.keyboards import back_cancel_row, button
 from bot.views.rates import amount_lines, fee_lines, limit_range, money, rate_line
 
 _GIVE_SIDE = (CalcAction.GIVE, CalcAction.GIVE_WITH_FEE)
+# The exchanger's reason for refusing an amount is its text: short enough to sit above the prompt.
+REJECTION_LIMIT = 200
 
 
 def render_amount_prompt(
@@ -166,3 +169,29 @@ def render_quote(
         back_cancel_row(draft_id, None),
     ]
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_amount_rejected(message: str, limit: Decimal | None = None) -> str:
+    """create_bid refused the amount (sum1/sum2/sum1c/sum2c, facts §4.7), HTML-safe, for the
+    amount prompt. The message already names the limit ("min.: 3000 RUB"); `limit` (the
+    span's data-val) stands in when the message is empty.
+    """
+    text = exchanger_plain(message, REJECTION_LIMIT)
+    if not text and limit is not None:
+        text = _("the limit is {limit}").format(limit=format_amount(limit))
+    if not text:
+        return _("The exchanger did not accept the amount. Please enter another one.")
+    return _("The exchanger did not accept the amount: {reason}").format(reason=html.quote(text))
+
+
+def describe_amount_trouble(trouble: AmountTrouble) -> str:
+    """Why the amount is asked again, HTML-safe, whatever found it: the parser, the quote's
+    limits or the exchanger refusing the bid."""
+    if isinstance(trouble, AmountError):
+        return describe_amount_problem(trouble.reason, readings=trouble.readings)
+    if isinstance(trouble, LimitBroken):
+        violation, calc = trouble.violation, trouble.calc
+        side = violation.currency_side
+        code = calc.currency_code_give if side == "give" else calc.currency_code_get
+        return describe_limit_violation(violation.kind, violation.limit, violation.difference, code)
+    return render_amount_rejected(trouble.message, trouble.limit)

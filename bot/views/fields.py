@@ -12,6 +12,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import DirectionField
+from bot.services.steps import FieldTrouble, UseButtons
+from bot.services.validation import FieldValueError
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip, FlowNav
 from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
@@ -148,3 +150,13 @@ def render_server_field_error(label: str, message: str) -> str:
     """
     text = exchanger_plain(message, LABEL_LIMIT) or _("the exchanger did not accept this value")
     return f"{quote_exchanger(label, LABEL_LIMIT)}: {html.quote(text)}"
+
+
+def describe_field_trouble(trouble: FieldTrouble) -> str:
+    """Why a field is asked again, HTML-safe: the local check, a typed answer where buttons
+    answer, or the exchanger refusing the value."""
+    if isinstance(trouble, FieldValueError):
+        return describe_field_problem(trouble.problem.name.lower(), **(trouble.detail or {}))
+    if isinstance(trouble, UseButtons):
+        return _("Please answer with the buttons below.")
+    return render_server_field_error(trouble.label, trouble.message)

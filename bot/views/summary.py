@@ -6,8 +6,6 @@ the change menu always leads back to the summary, and only Confirm creates.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -15,7 +13,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import CalcResult, Direction
 from bot.views.callbacks import BidAction, ChangeItem, FlowNav, SummaryAction
 from bot.views.direction import operator_note
-from bot.views.formatting import format_amount
 from bot.views.html import (
     MESSAGE_LIMIT,
     exchanger_plain,
@@ -173,16 +170,3 @@ def render_created_without_card(bid_id: str) -> tuple[str, InlineKeyboardMarkup]
     text = _("Your exchange #{id} is created.").format(id=html.quote(bid_id))
     rows = [[button(_("Open the exchange"), BidAction(action="open", bid_id=bid_id))]]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def render_amount_rejected(message: str, limit: Decimal | None = None) -> str:
-    """create_bid refused the amount (sum1/sum2/sum1c/sum2c, facts §4.7), HTML-safe, for the
-    amount prompt. The message already names the limit ("min.: 3000 RUB"); `limit` (the
-    span's data-val) stands in when the message is empty.
-    """
-    text = exchanger_plain(message, VALUE_LIMIT)
-    if not text and limit is not None:
-        text = _("the limit is {limit}").format(limit=format_amount(limit))
-    if not text:
-        return _("The exchanger did not accept the amount. Please enter another one.")
-    return _("The exchanger did not accept the amount: {reason}").format(reason=html.quote(text))

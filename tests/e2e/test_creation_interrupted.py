@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import handlers.exchange
+import handlers.exchange.creation
 from bot.app import ExchangeBotApp
 from bot.sandbox import RunningSandbox
 from tests.e2e.steps import bid_id_of, exchanger_bids, fill_sber_to_usdt, greet
@@ -48,13 +48,13 @@ async def test_a_bug_before_the_bid_is_created_is_told_and_the_next_message_crea
     alice = fake_telegram.user("Alice")
     await greet(alice)
     await fill_sber_to_usdt(alice)
-    real_order_of = handlers.exchange._order_of
+    real_order_of = handlers.exchange.creation.order_of
 
     async def broken_once(job: Any) -> Any:
-        monkeypatch.setattr(handlers.exchange, "_order_of", real_order_of)
+        monkeypatch.setattr(handlers.exchange.creation, "order_of", real_order_of)
         raise RuntimeError("a bug nobody foresaw")
 
-    monkeypatch.setattr(handlers.exchange, "_order_of", broken_once)
+    monkeypatch.setattr(handlers.exchange.creation, "order_of", broken_once)
 
     await alice.click("✅ Confirm")
     told = await alice.wait_for_message(INTERRUPTED, kind="new", timeout=10)

@@ -18,6 +18,7 @@ from bot.views.amount import (
     describe_amount_problem,
     describe_limit_violation,
     render_amount_prompt,
+    render_amount_rejected,
     render_quote,
 )
 from bot.views.callbacks import (
@@ -42,7 +43,6 @@ from bot.views.fields import describe_field_problem, render_field_prompt, render
 from bot.views.formatting import format_amount
 from bot.views.summary import (
     render_already_creating,
-    render_amount_rejected,
     render_change_menu,
     render_create_errors,
     render_create_uncertain,

@@ -1,0 +1,51 @@
+"""The amount: which side it is typed on (the direction card's buttons), then the number."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot.exchanger import CalcAction
+from bot.services.conversation import ExchangeConversation
+from bot.services.draft import ExchangeDraft
+from bot.views.callbacks import AmountMode
+from handlers.exchange.filters import CurrentDraft
+from handlers.exchange.screen import DraftScreen
+from handlers.exchange.states import Exchange
+
+
+async def choose_amount_mode(
+    query: CallbackQuery,
+    callback_data: AmountMode,
+    draft: ExchangeDraft,
+    screen: DraftScreen,
+    lang: str,
+    conversation: ExchangeConversation,
+) -> None:
+    await query.answer()
+    action = CalcAction(callback_data.action)
+    await screen.show(await conversation.choose_amount_mode(draft, action, lang))
+
+
+async def enter_amount(
+    message: Message,
+    draft: ExchangeDraft,
+    screen: DraftScreen,
+    lang: str,
+    conversation: ExchangeConversation,
+) -> None:
+    await screen.show(await conversation.enter_amount(draft, message.text or "", lang))
+
+
+def create_router() -> Router:
+    router = Router(name="exchange-amount")
+    router.callback_query.register(
+        choose_amount_mode,
+        AmountMode.filter(F.action.in_(tuple(CalcAction))),
+        CurrentDraft(),
+    )
+    router.message.register(
+        enter_amount, StateFilter(Exchange.amount, Exchange.quote), F.text, CurrentDraft()
+    )
+    return router

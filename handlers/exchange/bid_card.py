@@ -1,0 +1,60 @@
+"""The bid's card once it exists, and the question whether to remember the details typed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile
+
+from bot.services.creation import Created
+from bot.storage.bids import Audience, BidRepository
+from bot.storage.requisites import SavedRequisites
+from bot.views import summary as summary_views
+from bot.views.bid_card import render_bid_card
+from bot.views.saved_details import render_consent_question
+from handlers.screen import ScreenTarget, make_live, show_on
+
+
+async def show_bid_card(
+    bot: Bot, bids: BidRepository, target: ScreenTarget, outcome: Created
+) -> None:
+    """The card (and its QR) on the target message; it becomes the bid's live card."""
+    if outcome.bid is None:
+        # bid_info failed just after the bid was found: the record is enough to point at it.
+        text, keyboard = summary_views.render_created_without_card(outcome.record.bid_id)
+        await show_on(bot, target, text, keyboard)
+        return
+    card = render_bid_card(outcome.bid)
+    message = await show_on(bot, target, card.text, card.keyboard)
+    if message is not None:
+        await make_live(
+            bot, bids, outcome.record.bid_id, Audience.CUSTOMER, message, outcome.bid.status
+        )
+    if card.qr_png is not None:
+        await bot.send_photo(
+            target.chat_id,
+            BufferedInputFile(card.qr_png, filename="payment-qr.png"),
+            caption=card.qr_caption,
+        )
+
+
+async def offer_to_remember(
+    bot: Bot,
+    requisites: SavedRequisites,
+    chat_id: int,
+    user_id: int,
+    candidates: Mapping[str, str],
+) -> None:
+    """The details of a new bid are remembered with consent given, held for the answer when
+    never asked (and the question sent), forgotten when refused."""
+    if not candidates or not requisites.enabled:
+        return
+    consent = await requisites.consent(user_id)
+    if consent is None:
+        await requisites.hold_for_consent(user_id, candidates)
+        text, keyboard = render_consent_question()
+        await bot.send_message(chat_id, text, reply_markup=keyboard)
+    elif consent:
+        for name, value in candidates.items():
+            await requisites.remember(user_id, name, value)

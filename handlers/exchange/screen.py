@@ -1,0 +1,115 @@
+"""The one message an exchange in progress is drawn on, and the draft kept with it.
+
+Showing a step enters its state (`state_of`), draws its window and saves the draft, in that
+order, so a screen and the state it waits in cannot disagree. The same screen serves a button
+(edit the message pressed), typed text (a new message under it) and the background creation
+(`ScreenTarget`: the chat and message, without the update that made them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.services.conversation import TEXT_TYPES, ExchangeConversation
+from bot.services.draft import ExchangeDraft
+from bot.services.flow import FieldStep, asking_order, requisite_slot
+from bot.services.steps import Step
+from bot.storage.requisites import SavedRequisites
+from bot.views.fields import field_title
+from handlers.exchange.states import state_of
+from handlers.exchange.windows import draw
+from handlers.screen import ScreenTarget, show_on, show_screen
+
+Place = Message | CallbackQuery | ScreenTarget
+
+
+def place_ids(place: Place) -> tuple[int, int]:
+    """(chat id, user id) of where the customer looks."""
+    if isinstance(place, ScreenTarget):
+        return place.chat_id, place.user_id
+    user = place.from_user
+    assert user is not None  # private chats only (router filter)
+    if isinstance(place, Message):
+        return place.chat.id, user.id
+    return (place.message.chat.id if place.message is not None else user.id), user.id
+
+
+class DraftScreen:
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        state: FSMContext,
+        draft: ExchangeDraft,
+        place: Place,
+        conversation: ExchangeConversation,
+        requisites: SavedRequisites,
+        lang: str,
+    ) -> None:
+        self.bot = bot
+        self.state = state
+        self.draft = draft
+        self.place = place
+        self.conversation = conversation
+        self.requisites = requisites
+        self.lang = lang
+        self.chat_id, self.user_id = place_ids(place)
+
+    @property
+    def target(self) -> ScreenTarget:
+        """The screen's message, to draw on without the update."""
+        return ScreenTarget(self.chat_id, self.user_id, self.draft.screen_message_id)
+
+    async def show(self, step: Step) -> None:
+        window = await draw(step, self.draft, self.conversation, self.lang, self.saved_value)
+        await self.state.set_state(state_of(window.step))
+        await self.draw(window.text, window.markup)
+
+    async def draw(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Draw on the screen's message and keep the draft (with that message's id)."""
+        place = self.place
+        if isinstance(place, ScreenTarget):
+            shown = await show_on(self.bot, place, text, markup)
+            if shown is not None:
+                self.place = replace(place, message_id=shown.message_id)
+                self.draft.screen_message_id = shown.message_id
+        else:
+            message = await show_screen(place, text, markup, bot=self.bot)
+            pressed_on = place.message if isinstance(place, CallbackQuery) else None
+            if pressed_on is not None and pressed_on.message_id == message.message_id:
+                # The button's message as it reads now: the next screen of this exchange (the
+                # creation task's, after "Creating…") is compared with this, not with the
+                # text that was pressed on.
+                self.place = place.model_copy(update={"message": message})
+            self.draft.screen_message_id = message.message_id
+        await self.state.update_data(self.draft.to_state())
+
+    async def close(self, text: str) -> None:
+        """A last screen, once the conversation's state is gone (nothing is kept)."""
+        if isinstance(self.place, ScreenTarget):
+            await show_on(self.bot, self.place, text)
+        else:
+            await show_screen(self.place, text, bot=self.bot)
+
+    async def slot(self, step: FieldStep) -> str:
+        """The saved-details slot of a field (see requisite_slot)."""
+        give_title, get_title = await self.conversation.titles(self.draft, self.lang)
+        return requisite_slot(step.field, field_title(step.field), give_title, get_title)
+
+    async def saved_value(self, step: FieldStep) -> str | None:
+        return await self.requisites.recall(self.user_id, await self.slot(step))
+
+    async def details_to_remember(self) -> dict[str, str]:
+        """The typed answers of the draft by saved-details slot (offered with the bid card)."""
+        direction = await self.conversation.direction(self.draft, self.lang)
+        if direction is None:
+            return {}
+        return {
+            await self.slot(step): self.draft.answers[step.field.name]
+            for step in asking_order(direction)
+            if step.field.type in TEXT_TYPES and step.field.name in self.draft.answers
+        }

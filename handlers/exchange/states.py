@@ -1,0 +1,50 @@
+"""The exchange conversation's FSM states, one per kind of screen.
+
+A state says which typed text the bot expects (a currency name, an amount, a field's value)
+and which presses are still live; `state_of` gives the state of every step the conversation
+service returns, so showing a step and entering its state are one declaration.
+"""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+from bot.services.steps import (
+    AskAmount,
+    AskField,
+    ConfirmQuote,
+    NoCurrencyFound,
+    PickCurrency,
+    ShowDirection,
+    ShowSummary,
+    Step,
+)
+
+
+class Exchange(StatesGroup):
+    give = State()
+    get = State()
+    direction = State()
+    amount = State()
+    quote = State()
+    field = State()
+    summary = State()
+    creating = State()
+
+
+def state_of(step: Step) -> State:
+    """The state a step's screen waits in (a search result waits for another search)."""
+    match step:
+        case PickCurrency(side=side) | NoCurrencyFound(side=side):
+            return Exchange.give if side == "give" else Exchange.get
+        case ShowDirection():
+            return Exchange.direction
+        case AskAmount():
+            return Exchange.amount
+        case ConfirmQuote():
+            return Exchange.quote
+        case AskField():
+            return Exchange.field
+        case ShowSummary():
+            return Exchange.summary
+    raise AssertionError(f"no state for {step!r}")  # pragma: no cover
