@@ -56,7 +56,7 @@ from bot.send_budget import SendBudget
 from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
-from bot.services.conversation import ExchangeConversation
+from bot.services.conversation import Conversations
 from bot.services.quotes import Quotes
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
@@ -76,6 +76,7 @@ from bot.views.direction import is_paused
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
+from handlers.exchange.creation import BidCreations
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -266,6 +267,18 @@ class ExchangeBotApp:
         catalog = Catalog(
             self.exchanger, JsonCache(self.redis, self.keys, on_lookup=self.metrics.cache_lookup)
         )
+        conversations = Conversations(catalog, Quotes(self.exchanger), paused=is_paused)
+        requisites = SavedRequisites(self.redis, self.keys, data_cipher)
+        isolation = self.dispatcher.fsm.events_isolation
+        creations = BidCreations(
+            bot=self.bot,
+            bids=bids,
+            bid_service=bid_service,
+            conversations=conversations,
+            requisites=requisites,
+            isolation=isolation,
+            background=self.background,
+        )
         self.dispatcher.workflow_data.update(
             settings=settings,
             content=self.content,
@@ -274,12 +287,13 @@ class ExchangeBotApp:
             redis_keys=self.keys,
             answered=answered,
             catalog=catalog,
-            conversation=ExchangeConversation(catalog, Quotes(self.exchanger), paused=is_paused),
+            conversations=conversations,
+            creations=creations,
             bids=bids,
             bid_service=bid_service,
-            requisites=SavedRequisites(self.redis, self.keys, data_cipher),
+            requisites=requisites,
             background=self.background,
-            events_isolation=self.dispatcher.fsm.events_isolation,
+            events_isolation=isolation,
             redis=self.redis,
         )
         await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))

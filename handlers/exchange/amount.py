@@ -8,7 +8,6 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.exchanger import CalcAction
 from bot.services.conversation import ExchangeConversation
-from bot.services.draft import ExchangeDraft
 from bot.views.callbacks import AmountMode
 from handlers.exchange.filters import CurrentDraft
 from handlers.exchange.screen import DraftScreen
@@ -18,24 +17,20 @@ from handlers.exchange.states import Exchange
 async def choose_amount_mode(
     query: CallbackQuery,
     callback_data: AmountMode,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     await query.answer()
     action = CalcAction(callback_data.action)
-    await screen.show(await conversation.choose_amount_mode(draft, action, lang))
+    await screen.show(await exchange.choose_amount_mode(action))
 
 
 async def enter_amount(
     message: Message,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
-    await screen.show(await conversation.enter_amount(draft, message.text or "", lang))
+    await screen.show(await exchange.enter_amount(message.text or ""))
 
 
 def create_router() -> Router:

@@ -9,24 +9,21 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.conversation import ExchangeConversation
-from bot.services.creation import Created, Customer, Uncertain, new_api_id
+from bot.services.creation import Created, Uncertain, new_api_id
 from bot.services.draft import ExchangeDraft
 from bot.storage.bids import BidRepository
-from bot.storage.requisites import SavedRequisites
 from bot.views import summary as summary_views
 from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
 from bot.views.fields import field_title
 from bot.views.menu import main_menu
 from handlers.exchange.bid_card import show_bid_card
-from handlers.exchange.creation import CreationJob, resume_creation, start_creation
+from handlers.exchange.creation import BidCreations
 from handlers.exchange.filters import CurrentDraft
 from handlers.exchange.screen import DraftScreen
 from handlers.exchange.states import Exchange
@@ -34,49 +31,12 @@ from handlers.exchange.states import Exchange
 CREATING = StateFilter(Exchange.creating)
 
 
-def _job(
-    screen: DraftScreen,
-    i18n: I18n,
-    bid_service: BidService,
-    bids: BidRepository,
-    requisites: SavedRequisites,
-    events_isolation: BaseEventIsolation,
-    *,
-    recheck: bool,
-) -> CreationJob:
-    draft = screen.draft
-    assert draft.api_id is not None
-    customer = Customer(
-        user_id=screen.user_id, chat_id=screen.chat_id, locale=i18n.current_locale, lang=screen.lang
-    )
-    return CreationJob(
-        bot=screen.bot,
-        bids=bids,
-        bid_service=bid_service,
-        conversation=screen.conversation,
-        requisites=requisites,
-        isolation=events_isolation,
-        storage=screen.state.storage,
-        key=screen.state.key,
-        target=screen.target,
-        customer=customer,
-        draft_id=draft.draft_id,
-        api_id=draft.api_id,
-        recheck=recheck,
-    )
-
-
 async def confirm(
     query: CallbackQuery,
     draft: ExchangeDraft,
     screen: DraftScreen,
-    state: FSMContext,
     i18n: I18n,
-    bid_service: BidService,
-    bids: BidRepository,
-    requisites: SavedRequisites,
-    events_isolation: BaseEventIsolation,
-    background: BackgroundTasks,
+    creations: BidCreations,
 ) -> None:
     await query.answer()
     # An api_id still set here belongs to a confirmation whose outcome is unknown: it is looked
@@ -84,59 +44,44 @@ async def confirm(
     recheck = draft.api_id is not None
     if draft.api_id is None:
         draft.api_id = new_api_id()
-    await state.set_state(Exchange.creating)
+    await screen.state.set_state(Exchange.creating)
     await screen.draw(summary_views.render_creating())
-    job = _job(screen, i18n, bid_service, bids, requisites, events_isolation, recheck=recheck)
-    await start_creation(job, background, draft.direction_id)
+    await creations.start(screen, i18n.current_locale, recheck=recheck)
 
 
 async def press_while_creating(
-    event: CallbackQuery | Message,
-    draft: ExchangeDraft,
-    screen: DraftScreen,
-    i18n: I18n,
-    bid_service: BidService,
-    bids: BidRepository,
-    requisites: SavedRequisites,
-    events_isolation: BaseEventIsolation,
-    background: BackgroundTasks,
+    event: CallbackQuery | Message, screen: DraftScreen, i18n: I18n, creations: BidCreations
 ) -> None:
     if isinstance(event, CallbackQuery):
         await event.answer(summary_views.render_already_creating(), show_alert=True)
     else:
         await event.answer(summary_views.render_already_creating())
-    if draft.api_id is not None:
-        job = _job(screen, i18n, bid_service, bids, requisites, events_isolation, recheck=True)
-        await resume_creation(job, background, draft.direction_id)
+    await creations.resume(screen, i18n.current_locale)
 
 
 async def open_change_menu(
     query: CallbackQuery,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     await query.answer()
-    direction = await conversation.direction(draft, lang)
+    direction = await exchange.direction()
     if direction is None:
-        await screen.show(await conversation.open_direction(draft, lang))
+        await screen.show(await exchange.open_direction())
         return
     items = [
         (position, field_title(field)) for position, field in enumerate(direction.fields_in_order())
     ]
-    await screen.draw(*summary_views.render_change_menu(items, draft.draft_id))
+    await screen.draw(*summary_views.render_change_menu(items, exchange.draft.draft_id))
 
 
 async def change_item(
     query: CallbackQuery,
     callback_data: ChangeItem,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
-    step = await conversation.change(draft, callback_data.field, lang)
+    step = await exchange.change(callback_data.field)
     if step is None:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return

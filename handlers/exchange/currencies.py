@@ -28,13 +28,11 @@ async def start_exchange(message: Message, state: FSMContext, screen: DraftScree
 async def go_back(
     query: CallbackQuery,
     callback_data: FlowNav,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     await query.answer()
-    await screen.show(await conversation.navigate(draft, callback_data.to, lang))
+    await screen.show(await exchange.navigate(callback_data.to))
 
 
 async def change_page(
@@ -49,12 +47,10 @@ async def change_page(
 async def pick_currency(
     query: CallbackQuery,
     callback_data: CurrencyPick,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
-    step = await conversation.choose(draft, callback_data.side, callback_data.currency_id, lang)
+    step = await exchange.choose(callback_data.side, callback_data.currency_id)
     if step is None:
         await query.answer(_("This currency is not available any more."), show_alert=True)
         return
@@ -64,10 +60,8 @@ async def pick_currency(
 
 async def search_currency(
     message: Message,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
     content: Content,
     raw_state: str | None,
 ) -> None:
@@ -75,7 +69,7 @@ async def search_currency(
     again would cost a Redis round trip."""
     side: Side = "give" if raw_state == Exchange.give.state else "get"
     text = message.text or ""
-    await screen.show(await conversation.search(draft, side, text, content.aliases, lang))
+    await screen.show(await exchange.search(side, text, content.aliases))
 
 
 def create_router() -> Router:

@@ -10,7 +10,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.conversation import ExchangeConversation
-from bot.services.draft import ExchangeDraft
 from bot.services.flow import FieldStep
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip
 from handlers.exchange.filters import AskedField, CurrentDraft
@@ -21,11 +20,9 @@ from handlers.exchange.states import Exchange
 async def pick_option(
     query: CallbackQuery,
     callback_data: FieldOption,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     field: FieldStep,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     keys = list(field.field.options)
     chosen = callback_data.option
@@ -33,17 +30,15 @@ async def pick_option(
         await query.answer(_("This option is not available."), show_alert=True)
         return
     await query.answer()
-    await screen.show(await conversation.answer(draft, field.field.name, keys[chosen], lang))
+    await screen.show(await exchange.answer(field.field.name, keys[chosen]))
 
 
 async def tick_checkbox(
     query: CallbackQuery,
     callback_data: FieldCheckbox,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     field: FieldStep,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     if field.field.type != "checkbox":
         # Only a forged button gets here: a tick must not answer a select or a text field.
@@ -54,51 +49,45 @@ async def tick_checkbox(
         return
     await query.answer()
     value = (field.field.value or "1") if callback_data.ticked else None
-    await screen.show(await conversation.answer(draft, field.field.name, value, lang))
+    await screen.show(await exchange.answer(field.field.name, value))
 
 
 async def skip_field(
     query: CallbackQuery,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     field: FieldStep,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     if field.field.req:
         await query.answer(_("This field is required."), show_alert=True)
         return
     await query.answer()
-    await screen.show(await conversation.answer(draft, field.field.name, None, lang))
+    await screen.show(await exchange.answer(field.field.name, None))
 
 
 async def use_saved(
     query: CallbackQuery,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     field: FieldStep,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
     saved = await screen.saved_value(field)
-    direction = await conversation.direction(draft, lang)
+    direction = await exchange.direction()
     if saved is None or direction is None:
         await query.answer(_("Nothing is saved for this field any more."), show_alert=True)
         return
     await query.answer()
-    await screen.show(await conversation.answer_text(draft, direction, field, saved, lang))
+    await screen.show(await exchange.answer_text(direction, field, saved))
 
 
 async def type_field(
     message: Message,
-    draft: ExchangeDraft,
+    exchange: ExchangeConversation,
     screen: DraftScreen,
-    lang: str,
-    conversation: ExchangeConversation,
 ) -> None:
-    if draft.current_field is None:
+    if exchange.draft.current_field is None:
         return
-    await screen.show(await conversation.type_answer(draft, message.text or "", lang))
+    await screen.show(await exchange.type_answer(message.text or ""))
 
 
 def create_router() -> Router:

@@ -1,7 +1,7 @@
 """Filters that select the exchange's handlers and inject what they work on.
 
 aiogram merges a filter's dict into the handler's arguments, so a handler names `draft`,
-`screen`, `lang` or `field` and gets them: the "load the draft or refuse, then find the field"
+`exchange`, `screen` or `field` and gets them: the "load the draft or refuse, then find the field"
 preamble lives here once. A filter that does not pass leaves the press to the next handler;
 the last ones of the router (`handlers.exchange.stale`) answer what no live handler took.
 """
@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import api_lang
-from bot.services.conversation import ExchangeConversation
+from bot.services.conversation import Conversations, ExchangeConversation
 from bot.services.draft import ExchangeDraft
 from bot.storage.requisites import SavedRequisites
 from handlers.exchange.screen import DraftScreen
@@ -29,7 +29,8 @@ class CurrentDraft(Filter):
     (a button of an earlier exchange does not pass); typed text needs a draft to exist.
     `fresh=True` starts a new draft instead (the entry points).
 
-    Injects `draft`, `screen` (where it is drawn) and `lang` (the exchanger's language)."""
+    Injects `draft`, `exchange` (its conversation, in the customer's language) and `screen`
+    (where it is drawn)."""
 
     def __init__(self, *, fresh: bool = False) -> None:
         self._fresh = fresh
@@ -40,7 +41,7 @@ class CurrentDraft(Filter):
         state: FSMContext,
         bot: Bot,
         i18n: I18n,
-        conversation: ExchangeConversation,
+        conversations: Conversations,
         requisites: SavedRequisites,
         callback_data: CallbackData | None = None,
     ) -> dict[str, Any] | bool:
@@ -52,17 +53,11 @@ class CurrentDraft(Filter):
             return False
         if callback_data is not None and getattr(callback_data, "draft", None) != draft.draft_id:
             return False
-        lang = api_lang(i18n.current_locale)
+        exchange = conversations.of(draft, api_lang(i18n.current_locale))
         screen = DraftScreen(
-            bot=bot,
-            state=state,
-            draft=draft,
-            place=event,
-            conversation=conversation,
-            requisites=requisites,
-            lang=lang,
+            bot=bot, state=state, place=event, exchange=exchange, requisites=requisites
         )
-        return {"draft": draft, "screen": screen, "lang": lang}
+        return {"draft": draft, "exchange": exchange, "screen": screen}
 
 
 class AskedField(Filter):
@@ -73,12 +68,10 @@ class AskedField(Filter):
         self,
         query: CallbackQuery,
         callback_data: CallbackData,
-        draft: ExchangeDraft,
-        lang: str,
-        conversation: ExchangeConversation,
+        exchange: ExchangeConversation,
     ) -> dict[str, Any] | bool:
         position = getattr(callback_data, "field", None)
         if not isinstance(position, int):
             return False
-        step = await conversation.field_asked(draft, position, lang)
+        step = await exchange.field_asked(position)
         return False if step is None else {"field": step}

@@ -15,7 +15,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.services.conversation import TEXT_TYPES, ExchangeConversation
-from bot.services.draft import ExchangeDraft
 from bot.services.flow import FieldStep, asking_order, requisite_slot
 from bot.services.steps import Step
 from bot.storage.requisites import SavedRequisites
@@ -44,19 +43,17 @@ class DraftScreen:
         *,
         bot: Bot,
         state: FSMContext,
-        draft: ExchangeDraft,
         place: Place,
-        conversation: ExchangeConversation,
+        exchange: ExchangeConversation,
         requisites: SavedRequisites,
-        lang: str,
     ) -> None:
         self.bot = bot
         self.state = state
-        self.draft = draft
         self.place = place
-        self.conversation = conversation
+        self.exchange = exchange
+        self.draft = exchange.draft
+        self.lang = exchange.lang
         self.requisites = requisites
-        self.lang = lang
         self.chat_id, self.user_id = place_ids(place)
 
     @property
@@ -65,7 +62,7 @@ class DraftScreen:
         return ScreenTarget(self.chat_id, self.user_id, self.draft.screen_message_id)
 
     async def show(self, step: Step) -> None:
-        window = await draw(step, self.draft, self.conversation, self.lang, self.saved_value)
+        window = await draw(step, self.exchange, self.saved_value)
         await self.state.set_state(state_of(window.step))
         await self.draw(window.text, window.markup)
 
@@ -97,7 +94,7 @@ class DraftScreen:
 
     async def slot(self, step: FieldStep) -> str:
         """The saved-details slot of a field (see requisite_slot)."""
-        give_title, get_title = await self.conversation.titles(self.draft, self.lang)
+        give_title, get_title = await self.exchange.titles()
         return requisite_slot(step.field, field_title(step.field), give_title, get_title)
 
     async def saved_value(self, step: FieldStep) -> str | None:
@@ -105,7 +102,7 @@ class DraftScreen:
 
     async def details_to_remember(self) -> dict[str, str]:
         """The typed answers of the draft by saved-details slot (offered with the bid card)."""
-        direction = await self.conversation.direction(self.draft, self.lang)
+        direction = await self.exchange.direction()
         if direction is None:
             return {}
         return {

@@ -50,24 +50,19 @@ class Window:
     markup: InlineKeyboardMarkup | None
 
 
-async def draw(
-    step: Step,
-    draft: ExchangeDraft,
-    conversation: ExchangeConversation,
-    lang: str,
-    saved_value: SavedValue,
-) -> Window:
+async def draw(step: Step, exchange: ExchangeConversation, saved_value: SavedValue) -> Window:
+    draft = exchange.draft
     draft_id = draft.draft_id
     match step:
         case PickCurrency(side=side, page=page, found=found, query=query):
             currencies = list(found) if found is not None else None
             if currencies is None:
-                currencies = await conversation.currencies(draft, side, lang)
+                currencies = await exchange.currencies(side)
             if side == "give" and not currencies and found is None:
                 return Window(step, *render_no_currencies())
             give_title = None
             if side == "get":
-                give_title, _get = await conversation.titles(draft, lang)
+                give_title, _get = await exchange.titles()
             text, markup = render_currency_picker(
                 side,
                 currencies,
@@ -80,17 +75,17 @@ async def draw(
         case NoCurrencyFound(side=side, query=query):
             return Window(step, *render_no_currency_found(query, draft_id, side=side))
         case ShowDirection():
-            direction = await conversation.direction(draft, lang)
+            direction = await exchange.direction()
             if direction is None:
                 return Window(step, *render_direction_unavailable(draft_id))
-            give_title, get_title = await conversation.titles(draft, lang)
+            give_title, get_title = await exchange.titles()
             return Window(step, *render_direction_card(direction, give_title, get_title, draft_id))
         case AskAmount(trouble=trouble):
-            direction = await conversation.amount_direction(draft, lang)
+            direction = await exchange.amount_direction()
             if direction is None:
-                gone = await conversation.open_direction(draft, lang)
-                return await draw(gone, draft, conversation, lang, saved_value)
-            give_title, get_title = await conversation.titles(draft, lang)
+                gone = await exchange.open_direction()
+                return await draw(gone, exchange, saved_value)
+            give_title, get_title = await exchange.titles()
             error = amount_views.describe_amount_trouble(trouble) if trouble else None
             prompt = amount_views.render_amount_prompt(
                 direction, draft.calc_action, give_title, get_title, draft_id, error=error
@@ -119,11 +114,11 @@ async def draw(
             )
             return Window(step, *prompt)
         case ShowSummary(calc=calc):
-            direction = await conversation.direction(draft, lang)
+            direction = await exchange.direction()
             if direction is None:
-                gone = await conversation.open_direction(draft, lang)
-                return await draw(gone, draft, conversation, lang, saved_value)
-            give_title, get_title = await conversation.titles(draft, lang)
+                gone = await exchange.open_direction()
+                return await draw(gone, exchange, saved_value)
+            give_title, get_title = await exchange.titles()
             answers = _answers_shown(direction.fields_in_order(), draft)
             summary = summary_views.render_summary(
                 direction, calc, give_title, get_title, answers, draft_id

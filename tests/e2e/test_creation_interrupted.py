@@ -50,7 +50,7 @@ async def test_a_bug_before_the_bid_is_created_is_told_and_the_next_message_crea
     await fill_sber_to_usdt(alice)
     real_order_of = handlers.exchange.creation.order_of
 
-    async def broken_once(job: Any) -> Any:
+    async def broken_once(*args: Any) -> Any:
         monkeypatch.setattr(handlers.exchange.creation, "order_of", real_order_of)
         raise RuntimeError("a bug nobody foresaw")
 
