@@ -269,14 +269,13 @@ class ExchangeBotApp:
         )
         conversations = Conversations(catalog, Quotes(self.exchanger), paused=is_paused)
         requisites = SavedRequisites(self.redis, self.keys, data_cipher)
-        isolation = self.dispatcher.fsm.events_isolation
         creations = BidCreations(
             bot=self.bot,
             bids=bids,
             bid_service=bid_service,
             conversations=conversations,
             requisites=requisites,
-            isolation=isolation,
+            isolation=self.dispatcher.fsm.events_isolation,
             background=self.background,
         )
         self.dispatcher.workflow_data.update(
@@ -292,8 +291,6 @@ class ExchangeBotApp:
             bids=bids,
             bid_service=bid_service,
             requisites=requisites,
-            background=self.background,
-            events_isolation=isolation,
             redis=self.redis,
         )
         await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))

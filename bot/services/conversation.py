@@ -245,7 +245,14 @@ class ExchangeConversation:
         self._forget_answer(step.field)
         if step.field.cd:
             self.draft.amount = None  # city or coupon change the quote: the amount after it
-        return AskField(step)
+        return self._ask(AskField(step))
+
+    def _ask(self, step: Step) -> Step:
+        """A field's question is remembered as the one asked: its buttons and typed text are
+        taken as its answer, any other field's buttons are stale."""
+        if isinstance(step, AskField):
+            self.draft.current_field = step.field.field.name
+        return step
 
     def _forget_answer(self, field: DirectionField) -> None:
         self.draft.answers.pop(field.name, None)
@@ -269,7 +276,7 @@ class ExchangeConversation:
                 if step is not None:
                     draft.answers.pop(step.field.name, None)
                     draft.editing = True
-                    return AskField(step, FieldRefused(step.field.label, message))
+                    return self._ask(AskField(step, FieldRefused(step.field.label, message)))
         return None
 
     # --- where to go next -------------------------------------------------------------------
@@ -295,7 +302,7 @@ class ExchangeConversation:
             return await self.open_direction()
         step = next_step(self.draft, direction)
         if step is not None:
-            return step
+            return self._ask(step)
         self.draft.editing = False
         return await self.summary()
 

@@ -12,24 +12,19 @@ from aiogram.filters import or_f
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
-from bot.views.callbacks import (
-    AmountMode,
-    ChangeItem,
-    CurrencyPage,
-    CurrencyPick,
-    FieldCheckbox,
-    FieldOption,
-    FieldSaved,
-    FieldSkip,
-    FlowNav,
-    SummaryAction,
-)
+from bot.views import callbacks as buttons
 from handlers.exchange.filters import CurrentDraft
 
-FIELD_BUTTONS = (FieldOption, FieldCheckbox, FieldSkip, FieldSaved)
+FIELD_BUTTONS = (buttons.FieldOption, buttons.FieldCheckbox, buttons.FieldSkip, buttons.FieldSaved)
 EXCHANGE_BUTTONS = (
-    CurrencyPick, CurrencyPage, AmountMode, FlowNav, SummaryAction, ChangeItem, *FIELD_BUTTONS,
-)  # fmt: skip
+    buttons.CurrencyPick,
+    buttons.CurrencyPage,
+    buttons.AmountMode,
+    buttons.FlowNav,
+    buttons.SummaryAction,
+    buttons.ChangeItem,
+    *FIELD_BUTTONS,
+)
 
 
 async def already_answered(query: CallbackQuery) -> None:
@@ -52,7 +47,9 @@ def create_router() -> Router:
         already_answered, or_f(*(button.filter() for button in FIELD_BUTTONS)), CurrentDraft()
     )
     router.callback_query.register(
-        no_longer_active, or_f(SummaryAction.filter(), AmountMode.filter()), CurrentDraft()
+        no_longer_active,
+        or_f(buttons.SummaryAction.filter(), buttons.AmountMode.filter()),
+        CurrentDraft(),
     )
     router.callback_query.register(
         earlier_exchange, or_f(*(button.filter() for button in EXCHANGE_BUTTONS))

@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
 
-from bot.services.steps import (
-    AskAmount,
-    AskField,
-    ConfirmQuote,
-    NoCurrencyFound,
-    PickCurrency,
-    ShowDirection,
-    ShowSummary,
-    Step,
-)
+from bot.services import steps
 
 
 class Exchange(StatesGroup):
@@ -32,19 +23,19 @@ class Exchange(StatesGroup):
     creating = State()
 
 
-def state_of(step: Step) -> State:
+def state_of(step: steps.Step) -> State:
     """The state a step's screen waits in (a search result waits for another search)."""
     match step:
-        case PickCurrency(side=side) | NoCurrencyFound(side=side):
+        case steps.PickCurrency(side=side) | steps.NoCurrencyFound(side=side):
             return Exchange.give if side == "give" else Exchange.get
-        case ShowDirection():
+        case steps.ShowDirection():
             return Exchange.direction
-        case AskAmount():
+        case steps.AskAmount():
             return Exchange.amount
-        case ConfirmQuote():
+        case steps.ConfirmQuote():
             return Exchange.quote
-        case AskField():
+        case steps.AskField():
             return Exchange.field
-        case ShowSummary():
+        case steps.ShowSummary():
             return Exchange.summary
     raise AssertionError(f"no state for {step!r}")  # pragma: no cover

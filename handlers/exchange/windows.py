@@ -16,20 +16,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import DirectionField
+from bot.services import steps
 from bot.services.conversation import ExchangeConversation
 from bot.services.draft import ExchangeDraft
 from bot.services.flow import FieldStep, display_value
 from bot.services.masking import mask_value
-from bot.services.steps import (
-    AskAmount,
-    AskField,
-    ConfirmQuote,
-    NoCurrencyFound,
-    PickCurrency,
-    ShowDirection,
-    ShowSummary,
-    Step,
-)
 from bot.views import amount as amount_views
 from bot.views import summary as summary_views
 from bot.views.currency_picker import (
@@ -45,16 +36,16 @@ SavedValue = Callable[[FieldStep], Awaitable[str | None]]
 
 @dataclass(frozen=True)
 class Window:
-    step: Step  # the step drawn: its state is the one the conversation waits in
+    step: steps.Step  # the step drawn: its state is the one the conversation waits in
     text: str
     markup: InlineKeyboardMarkup | None
 
 
-async def draw(step: Step, exchange: ExchangeConversation, saved_value: SavedValue) -> Window:
+async def draw(step: steps.Step, exchange: ExchangeConversation, saved_value: SavedValue) -> Window:
     draft = exchange.draft
     draft_id = draft.draft_id
     match step:
-        case PickCurrency(side=side, page=page, found=found, query=query):
+        case steps.PickCurrency(side=side, page=page, found=found, query=query):
             currencies = list(found) if found is not None else None
             if currencies is None:
                 currencies = await exchange.currencies(side)
@@ -72,15 +63,15 @@ async def draw(step: Step, exchange: ExchangeConversation, saved_value: SavedVal
                 query=query if found is not None else None,
             )
             return Window(step, text, markup)
-        case NoCurrencyFound(side=side, query=query):
+        case steps.NoCurrencyFound(side=side, query=query):
             return Window(step, *render_no_currency_found(query, draft_id, side=side))
-        case ShowDirection():
+        case steps.ShowDirection():
             direction = await exchange.direction()
             if direction is None:
                 return Window(step, *render_direction_unavailable(draft_id))
             give_title, get_title = await exchange.titles()
             return Window(step, *render_direction_card(direction, give_title, get_title, draft_id))
-        case AskAmount(trouble=trouble):
+        case steps.AskAmount(trouble=trouble):
             direction = await exchange.amount_direction()
             if direction is None:
                 gone = await exchange.open_direction()
@@ -91,13 +82,12 @@ async def draw(step: Step, exchange: ExchangeConversation, saved_value: SavedVal
                 direction, draft.calc_action, give_title, get_title, draft_id, error=error
             )
             return Window(step, *prompt)
-        case ConfirmQuote(calc=calc):
+        case steps.ConfirmQuote(calc=calc):
             quote = amount_views.render_quote(
                 calc, calc.currency_code_give, calc.currency_code_get, draft_id, changed=True
             )
             return Window(step, *quote)
-        case AskField(field=field, trouble=trouble):
-            draft.current_field = field.field.name
+        case steps.AskField(field=field, trouble=trouble):
             saved = None
             if field.field.type in ("text", "textarea"):
                 value = await saved_value(field)
@@ -113,7 +103,7 @@ async def draw(step: Step, exchange: ExchangeConversation, saved_value: SavedVal
                 step=field.number,
             )
             return Window(step, *prompt)
-        case ShowSummary(calc=calc):
+        case steps.ShowSummary(calc=calc):
             direction = await exchange.direction()
             if direction is None:
                 gone = await exchange.open_direction()
