@@ -22,7 +22,7 @@ from bot.views.callbacks import FlowNav
 from bot.views.formatting import format_amount
 from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
-from bot.views.rates import amount_lines, fee_lines, limit_range, money, rate_line
+from bot.views.rates import limit_range, money, quote_lines, rate_line
 
 _GIVE_SIDE = (CalcAction.GIVE, CalcAction.GIVE_WITH_FEE)
 # The exchanger's reason for refusing an amount is its text: short enough to sit above the prompt.
@@ -154,12 +154,7 @@ def render_quote(
                 "Please check the figures."
             )
         )
-    lines = amount_lines(calc, give_code, get_code)
-    rate = rate_line(calc, give_code, get_code)
-    if rate is not None:
-        lines.append(rate)
-    lines.extend(fee_lines(calc))
-    blocks.append("\n".join(lines))
+    blocks.append("\n".join(quote_lines(calc, give_code, get_code)))
     accept = _("✅ Accept") if changed else _("Continue")
     rows = [
         [

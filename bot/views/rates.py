@@ -75,3 +75,13 @@ def fee_lines(quote: Quote) -> list[str]:
     """com_give/com_get are plain text from the exchanger ("Including payment system fees ...")."""
     texts = (quote_exchanger(text, FEE_TEXT_LIMIT) for text in (quote.com_give, quote.com_get))
     return [f"<i>{text}</i>" for text in texts if text]
+
+
+def quote_lines(quote: Quote, give_code: str, get_code: str) -> list[str]:
+    """What an amount comes to: the sums, the rate and the exchanger's fee notes."""
+    lines = amount_lines(quote, give_code, get_code)
+    rate = rate_line(quote, give_code, get_code)
+    if rate is not None:
+        lines.append(rate)
+    lines.extend(fee_lines(quote))
+    return lines

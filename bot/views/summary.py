@@ -22,7 +22,7 @@ from bot.views.html import (
     visible_len,
 )
 from bot.views.keyboards import button
-from bot.views.rates import amount_lines, fee_lines, rate_line
+from bot.views.rates import quote_lines
 
 LABEL_LIMIT = 100
 VALUE_LIMIT = 200
@@ -50,12 +50,7 @@ def render_summary(
     get_code = calc.currency_code_get or direction.currency_code_get or get_title
     heading = _("<b>Check your exchange</b>")
     blocks = [f"{heading}\n{quote_exchanger(give_title)} → {quote_exchanger(get_title)}"]
-    figures = amount_lines(calc, give_code, get_code)
-    rate = rate_line(calc, give_code, get_code)
-    if rate is not None:
-        figures.append(rate)
-    figures.extend(fee_lines(calc))
-    blocks.append("\n".join(figures))
+    blocks.append("\n".join(quote_lines(calc, give_code, get_code)))
     note = operator_note(direction.info.before_button_text, NOTE_LIMIT)
     if note:
         blocks.append(note)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -107,13 +108,16 @@ class BidCreations:
         if api_id is not None and not await self.bid_service.creation_running(api_id):
             await self.start(screen, locale, recheck=True)
 
-    def _screen(self, job: CreationJob, state: FSMContext, draft: ExchangeDraft) -> DraftScreen:
+    def _screen(
+        self, job: CreationJob, state: FSMContext, draft: ExchangeDraft, data: dict[str, Any]
+    ) -> DraftScreen:
         return DraftScreen(
             bot=self.bot,
             state=state,
             place=job.target,
             exchange=self.conversations.of(draft, job.customer.lang),
             requisites=self.requisites,
+            data=data,
         )
 
     async def _create(self, job: CreationJob) -> None:
@@ -190,14 +194,15 @@ class BidCreations:
         still waiting on this creation; None (and nothing touched) when they have moved on."""
         async with self._isolation.lock(job.key):
             state = FSMContext(job.storage, job.key)
-            draft = ExchangeDraft.from_state(await state.get_data())
+            data = await state.get_data()
+            draft = ExchangeDraft.from_state(data)
             if (
                 draft is None
                 or draft.draft_id != job.draft_id
                 or await state.get_state() != Exchange.creating.state
             ):
                 return None
-            return await step(self._screen(job, state, draft))
+            return await step(self._screen(job, state, draft, data))
 
     async def _told_elsewhere(self, job: CreationJob, outcome: CreateOutcome) -> None:
         """The customer left the "Creating…" screen (/start, /cancel) before the answer came:
@@ -222,7 +227,7 @@ class BidCreations:
         if not await self.bid_service.reserve(job.customer, fresh, order.direction_id):
             return None
         screen.draft.api_id = fresh
-        await screen.state.update_data(screen.draft.to_state())
+        await screen.keep()
         return fresh
 
     async def _after_create(self, screen: DraftScreen, outcome: CreateOutcome) -> None:

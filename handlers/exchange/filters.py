@@ -45,17 +45,15 @@ class CurrentDraft(Filter):
         requisites: SavedRequisites,
         callback_data: CallbackData | None = None,
     ) -> dict[str, Any] | bool:
-        if self._fresh:
-            draft: ExchangeDraft | None = ExchangeDraft()
-        else:
-            draft = ExchangeDraft.from_state(await state.get_data())
+        data: dict[str, Any] = {} if self._fresh else await state.get_data()
+        draft = ExchangeDraft() if self._fresh else ExchangeDraft.from_state(data)
         if draft is None:
             return False
         if callback_data is not None and getattr(callback_data, "draft", None) != draft.draft_id:
             return False
         exchange = conversations.of(draft, api_lang(i18n.current_locale))
         screen = DraftScreen(
-            bot=bot, state=state, place=event, exchange=exchange, requisites=requisites
+            bot=bot, state=state, place=event, exchange=exchange, requisites=requisites, data=data
         )
         return {"draft": draft, "exchange": exchange, "screen": screen}
 

@@ -8,7 +8,9 @@ order, so a screen and the state it waits in cannot disagree. The same screen se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -46,6 +48,7 @@ class DraftScreen:
         place: Place,
         exchange: ExchangeConversation,
         requisites: SavedRequisites,
+        data: Mapping[str, Any] | None = None,
     ) -> None:
         self.bot = bot
         self.state = state
@@ -54,6 +57,9 @@ class DraftScreen:
         self.draft = exchange.draft
         self.lang = exchange.lang
         self.requisites = requisites
+        # The FSM data the draft was read from: kept so that saving the draft writes it back
+        # without reading it again (one Redis round trip a step).
+        self._data = data
         self.chat_id, self.user_id = place_ids(place)
 
     @property
@@ -83,7 +89,14 @@ class DraftScreen:
                 # text that was pressed on.
                 self.place = place.model_copy(update={"message": message})
             self.draft.screen_message_id = message.message_id
-        await self.state.update_data(self.draft.to_state())
+        await self.keep()
+
+    async def keep(self) -> None:
+        """Save the draft (and whatever else the FSM data holds)."""
+        if self._data is None:
+            await self.state.update_data(self.draft.to_state())
+        else:
+            await self.state.set_data({**self._data, **self.draft.to_state()})
 
     async def close(self, text: str) -> None:
         """A last screen, once the conversation's state is gone (nothing is kept)."""
