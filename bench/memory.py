@@ -34,9 +34,9 @@ from pathlib import Path
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
+from bench.driver import Driver, running_bot
 from bench.session import bench_run
 from bench.standins import SandboxProcess, TelegramStandIn, sandbox_process, telegram_process
-from bench.updates import Driver, running_bot
 from bench.world import CREATING_AT_ONCE, SBER_TO_USDT_FIELDS
 from bot.exchanger import CalcAction
 from bot.i18n import api_lang

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from tests.fake_telegram.users import ChatView
+from tests.fake_telegram.chat_view import ChatView
 
 # How long a step may take on a loaded machine before a test calls it lost.
 PATIENCE = 30.0

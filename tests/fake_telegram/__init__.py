@@ -1,12 +1,12 @@
 """A strict fake Telegram Bot API server for end-to-end tests, reached over real HTTP."""
 
+from tests.fake_telegram.chat_view import ChatView
 from tests.fake_telegram.fake import DEFAULT_TOKEN, FakeTelegram
 from tests.fake_telegram.flood import FloodRules, FloodViolation
 from tests.fake_telegram.state import ChatMessage, RecordedRequest, Rejection
 from tests.fake_telegram.users import (
     CallbackAnswer,
     ChatSession,
-    ChatView,
     SimulatedGroup,
     SimulatedUser,
 )

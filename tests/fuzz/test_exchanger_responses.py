@@ -1,10 +1,11 @@
 """Whatever the exchanger (or a proxy in front of it) answers, the client returns a typed model
 or raises an ExchangerError; nothing else escapes to the handlers.
 
-Every method of bot/exchanger/client.py gets a mutated answer per example (tests/fuzz/responses.py:
-the §9 sample bodies with keys dropped, values of another type, huge or negative numbers,
-NaN/Infinity, thousands of levels of nesting, truncated or non-JSON bodies, HTML error pages, a
-BOM, other encodings, HTTP errors, a Content-Encoding the body does not have, transport errors):
+Every method of bot/exchanger/client.py gets a mutated answer per example (tests/fuzz/responses.py
+mangles the §9 sample bodies of tests/fuzz/seeds.py: keys dropped, values of another type, huge
+or negative numbers, NaN/Infinity, thousands of levels of nesting, truncated or non-JSON bodies,
+HTML error pages, a BOM, other encodings, HTTP errors, a Content-Encoding the body does not have,
+transport errors):
 with the default profile at least 2,000 mangled answers per method. A returned model must hold
 what its types promise downstream: finite Decimal amounts of a sane size and text that can be
 sent on as UTF-8.
@@ -46,7 +47,8 @@ from bot.exchanger import (
     TestInfo,
 )
 from tests.fuzz.profiles import EXAMPLES, TIMEOUT, fuzz_settings
-from tests.fuzz.responses import SEEDS, MangledAnswer, Recipe, mangle, recipes
+from tests.fuzz.responses import MangledAnswer, Recipe, mangle, recipes
+from tests.fuzz.seeds import SEEDS
 
 pytestmark = pytest.mark.timeout(TIMEOUT)
 

@@ -32,15 +32,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.conversation import (
-    AmountEntry,
-    CurrencySearch,
-    FieldAnswer,
-    Step,
-    capture_warnings,
-    field_steps,
-)
+from tests.fuzz.conversation import Step, capture_warnings
 from tests.fuzz.profiles import EXAMPLES, TIMEOUT, fuzz_settings
+from tests.fuzz.steps import AmountEntry, CurrencySearch, FieldAnswer, field_steps
 from tests.fuzz.texts import typed_texts
 from tests.fuzz.world import bot_world
 
