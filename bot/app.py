@@ -44,6 +44,7 @@ from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
+from bot.observability.context import exchanger_method_context
 from bot.observability.metrics import BotMetrics
 from bot.observability.middleware import RateLimitCounter, UpdateObserver
 from bot.observability.readiness import Readiness
@@ -370,6 +371,7 @@ class ExchangeBotApp:
                 SANDBOX_KEY,
                 timeout=settings.EXCHANGER_TIMEOUT,
                 observer=self.metrics.exchanger_call,
+                scope=exchanger_method_context,
             )
         return ExchangerClient(
             settings.EXCHANGER_API_URL,
@@ -378,6 +380,7 @@ class ExchangeBotApp:
             timeout=settings.EXCHANGER_TIMEOUT,
             partner_id=settings.EXCHANGER_PARTNER_ID or None,
             observer=self.metrics.exchanger_call,
+            scope=exchanger_method_context,
         )
 
     def _start_notifications(

@@ -20,6 +20,7 @@ from bot.exchanger import (
     MethodNotSupported,
     Unavailable,
 )
+from bot.observability.context import exchanger_method_context
 from bot.preflight_deploy import (
     CheckFailed,
     CheckSkipped,
@@ -79,11 +80,18 @@ async def check_exchanger(settings: Settings) -> str:
             settings.EXCHANGER_API_KEY.get_secret_value(),
             timeout=min(settings.EXCHANGER_TIMEOUT, CHECK_TIMEOUT),
             read_retries=0,
+            scope=exchanger_method_context,
         )
         return await _test_exchanger(client, settings.EXCHANGER_API_URL)
     sandbox = await start_sandbox(SandboxConfig())
     try:
-        client = ExchangerClient(sandbox.url, SANDBOX_LOGIN, SANDBOX_KEY, read_retries=0)
+        client = ExchangerClient(
+            sandbox.url,
+            SANDBOX_LOGIN,
+            SANDBOX_KEY,
+            read_retries=0,
+            scope=exchanger_method_context,
+        )
         result = await _test_exchanger(client, "the built-in sandbox")
     finally:
         await sandbox.stop()

@@ -1,6 +1,7 @@
 """Client of the Premium Exchanger User API v1. Knows nothing of Telegram."""
 
-from bot.exchanger.client import CalcAction, ExchangerClient, encode_amount, encode_cd
+from bot.exchanger.client import ExchangerClient
+from bot.exchanger.encoding import CalcAction, encode_amount, encode_cd
 from bot.exchanger.errors import (
     ActionDisabled,
     ApiDisabled,
@@ -38,6 +39,7 @@ from bot.exchanger.models import (
     StatusChange,
     TestInfo,
 )
+from bot.exchanger.transport import CallObserver, CallScope
 
 __all__ = [
     "ActionDisabled",
@@ -46,6 +48,8 @@ __all__ = [
     "Bid",
     "CalcAction",
     "CalcResult",
+    "CallObserver",
+    "CallScope",
     "Currency",
     "Direction",
     "DirectionCurrencies",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 
 UPDATE_ID: ContextVar[int | None] = ContextVar("update_id", default=None)
@@ -29,16 +29,28 @@ FIELDS: dict[str, ContextVar[int | None] | ContextVar[str | None]] = {
 
 
 @contextmanager
+def _bound(variable: ContextVar[str | None], value: str) -> Iterator[None]:
+    token: Token[str | None] = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
+@contextmanager
 def bid_context(bid_id: str | None) -> Iterator[None]:
     """Lines logged inside are about bid `bid_id` (nothing changes for None)."""
     if bid_id is None:
         yield
         return
-    token: Token[str | None] = BID_ID.set(bid_id)
-    try:
+    with _bound(BID_ID, bid_id):
         yield
-    finally:
-        BID_ID.reset(token)
+
+
+def exchanger_method_context(method: str) -> AbstractContextManager[None]:
+    """Lines logged inside are about a call of the exchanger's `method`: the client enters it
+    around every request (its `scope` hook), as bot/exchanger knows nothing of log fields."""
+    return _bound(EXCHANGER_METHOD, method)
 
 
 class LogContextFilter(logging.Filter):
