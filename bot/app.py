@@ -31,7 +31,6 @@ from bot.fsm import SealedStorage, conversation_cipher, fsm_key_builder
 from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
 from bot.isolation import RestartSafeEventIsolation
 from bot.logs import one_line
-from bot.notifications.messages import NotificationRenderer
 from bot.notifications.notices import CreationNoticeQueue
 from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import CardRef
@@ -74,6 +73,7 @@ from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.throttle import UserThrottle
 from bot.views.direction import is_paused
+from bot.views.notifications import NotificationRenderer
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from bot.webhook_setup import ensure_webhook
 from handlers import get_routers

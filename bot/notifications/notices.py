@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.notifications import dedup
-from bot.notifications.messages import NotificationRenderer
+from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.send_queue import SendQueue
 from bot.storage.creations import CreationEntry
+
+
+class NoticeRenderer(Protocol):
+    """The notice's text (`bot.views.notifications.NotificationRenderer` renders it)."""
+
+    def not_created(self, chat_id: int, locale: str, *, dedup_key: str) -> OutgoingMessage: ...
 
 
 class CreationNoticeQueue:
     """`CreationNotices` (bot/services/creation.py) for the running bot."""
 
-    def __init__(self, render: NotificationRenderer, queue: SendQueue) -> None:
+    def __init__(self, render: NoticeRenderer, queue: SendQueue) -> None:
         self._render = render
         self._queue = queue
 

@@ -66,7 +66,7 @@ _IDLE_CHECK = 0.5
 
 
 class Renderer(Protocol):
-    """What the worker needs from `bot.notifications.messages.NotificationRenderer`."""
+    """The cards the worker sends (`bot.views.notifications.NotificationRenderer` renders them)."""
 
     def customer_card(
         self, record: BidRecord, bid: Bid, *, first: bool, dedup_key: str

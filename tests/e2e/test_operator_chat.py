@@ -18,10 +18,10 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.app import ExchangeBotApp
 from bot.exchanger import CalcAction
 from bot.i18n import create_i18n
-from bot.notifications.messages import NotificationRenderer
 from bot.sandbox import RunningSandbox
 from bot.storage.bids import BidRecord, BidRepository
 from bot.views.callbacks import OperatorAction
+from bot.views.notifications import NotificationRenderer
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot
 from tests.e2e.steps import exchanger_bid

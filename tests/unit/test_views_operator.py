@@ -12,10 +12,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.exchanger import Bid, NoBidExists, Unavailable, UnavailableReason
 from bot.i18n import create_i18n
-from bot.notifications.messages import NotificationRenderer
 from bot.notifications.outgoing import CardRef
 from bot.storage.bids import Audience, BidRecord
 from bot.views.callbacks import OperatorAction
+from bot.views.notifications import NotificationRenderer
 from bot.views.operator import (
     Probe,
     already_completed_alert,

@@ -3,7 +3,9 @@
 The worker calls these with a fresh bid_info; the result is an `OutgoingMessage` (plain data)
 for the paced sender, already in the recipient's language: the customer's own for their card,
 DEFAULT_LOCALE for the operator chat (DESIGN.md §6, §7). Outside a handler there is no i18n
-middleware, so each render opens the i18n context itself.
+middleware, so each render opens the i18n context itself. bot/notifications knows it only by
+the protocols it needs (`Renderer` in worker.py, `NoticeRenderer` in notices.py); bot/app.py hands
+it in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from bot.views.operator import render_operator_card
 
 
 class NotificationRenderer:
+    """The notification pipeline's texts, in the recipient's language."""
+
     def __init__(self, i18n: CatalogI18n, default_locale: str) -> None:
         self._i18n = i18n
         self._default_locale = default_locale
