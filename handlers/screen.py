@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 
 from bot.notifications.delivery import remove_buttons
 from bot.storage.bids import Audience, BidRepository
-from bot.views.html import split_message
+from bot.telegram_html import split_message
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _TAG = re.compile(r"<[^>]*>")

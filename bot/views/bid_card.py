@@ -19,10 +19,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid
 from bot.exchanger.statuses import StatusGroup, classify
+from bot.telegram_html import quote_exchanger, truncate_plain
 from bot.views.callbacks import BidAction
 from bot.views.direction import operator_note
 from bot.views.formatting import plain_amount, status_emoji
-from bot.views.html import quote_exchanger, truncate_plain
 from bot.views.keyboards import button, is_web_url, url_button
 from bot.views.rates import money
 

@@ -32,12 +32,5 @@ def plain_amount(amount: Decimal) -> str:
     return text
 
 
-def utf16_len(text: str) -> int:
-    """Telegram counts every limit (4096 per message, 200 per alert) in UTF-16 code units, so an
-    emoji outside the BMP counts twice.
-    """
-    return len(text.encode("utf-16-le")) // 2
-
-
 def status_emoji(group: StatusGroup) -> str:
     return STATUS_EMOJI[group]

@@ -11,8 +11,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
+from bot.telegram_html import truncate_plain
 from bot.views.callbacks import FlowNav
-from bot.views.html import truncate_plain
 
 # Telegram cuts longer button texts with "…" on most clients anyway; a cut of our own keeps the
 # end of the text predictable.

@@ -17,8 +17,8 @@ from bot.exchanger import Bid
 from bot.i18n import CatalogI18n
 from bot.notifications.outgoing import CardRef, OutgoingMessage
 from bot.storage.bids import Audience, BidRecord
+from bot.telegram_html import quote_exchanger
 from bot.views.bid_card import render_bid_card
-from bot.views.html import quote_exchanger
 from bot.views.operator import render_operator_card
 
 

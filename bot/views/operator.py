@@ -18,10 +18,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import Bid, ExchangerError, TestInfo, Unavailable
 from bot.exchanger.statuses import StatusGroup, classify
 from bot.storage.bids import BidRecord
+from bot.telegram_html import exchanger_plain, quote_exchanger, truncate_plain
 from bot.views.bid_card import ALERT_LIMIT
 from bot.views.callbacks import OperatorAction
 from bot.views.formatting import status_emoji
-from bot.views.html import exchanger_plain, quote_exchanger, truncate_plain
 from bot.views.keyboards import button, is_web_url
 from bot.views.rates import money
 

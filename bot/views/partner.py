@@ -25,10 +25,10 @@ from bot.exchanger import (
 )
 from bot.exchanger.statuses import classify
 from bot.services.masking import mask_value
+from bot.telegram_html import quote_exchanger, truncate_plain
 from bot.views.bid_card import ALERT_LIMIT
 from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
 from bot.views.formatting import format_amount, status_emoji
-from bot.views.html import quote_exchanger, truncate_plain
 from bot.views.keyboards import button
 from bot.views.operator import exchanger_failure_alert
 from bot.views.rates import money

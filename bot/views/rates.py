@@ -11,8 +11,8 @@ from decimal import Decimal
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcResult, Direction
+from bot.telegram_html import quote_exchanger
 from bot.views.formatting import format_amount
-from bot.views.html import quote_exchanger
 
 Quote = Direction | CalcResult
 FEE_TEXT_LIMIT = 300

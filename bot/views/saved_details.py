@@ -10,8 +10,8 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.telegram_html import exchanger_plain, truncate_plain
 from bot.views.callbacks import SavedDetailAction
-from bot.views.html import exchanger_plain, truncate_plain
 from bot.views.keyboards import button
 
 LABEL_LIMIT = 100

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.views.html import (
+from bot.telegram_html import (
     html_to_plain,
     sanitize_exchanger_html,
     split_message,
