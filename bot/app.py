@@ -28,9 +28,15 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.fsm import SealedStorage, conversation_cipher, fsm_key_builder
-from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.i18n import CatalogI18n, create_i18n
 from bot.isolation import RestartSafeEventIsolation
 from bot.logs import one_line
+from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.observe import RateLimitCounter, UpdateObserver
+from bot.middlewares.once import HandleOnce
+from bot.middlewares.requests import AnsweredQueries
+from bot.middlewares.throttle import UserThrottle
+from bot.middlewares.unblock import clear_blocked_mark
 from bot.notifications.notices import CreationNoticeQueue
 from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import CardRef
@@ -41,14 +47,11 @@ from bot.notifications.schedule import CheckSchedule
 from bot.notifications.send_queue import SendQueue
 from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
-from bot.notifications.unblock import clear_blocked_mark
 from bot.notifications.worker import OutboxWorker, default_consumer_name
 from bot.observability.context import exchanger_method_context
 from bot.observability.metrics import BotMetrics
-from bot.observability.middleware import RateLimitCounter, UpdateObserver
 from bot.observability.readiness import Readiness
 from bot.observability.web import Observability
-from bot.once import HandleOnce
 from bot.polling_lease import PollingLease
 from bot.redelivery import RedeliveringDispatcher
 from bot.sandbox import SANDBOX_KEY, SANDBOX_LOGIN, RunningSandbox, SandboxConfig, start_sandbox
@@ -70,8 +73,7 @@ from bot.storage.requisites import SavedRequisites
 from bot.storage.secrets import get_or_create_secret
 from bot.storage.updates import HandledUpdates
 from bot.supervision import Supervisor
-from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
-from bot.throttle import UserThrottle
+from bot.telegram import TelegramUnusable, call_at_start, create_bot
 from bot.views.direction import is_paused
 from bot.views.notifications import NotificationRenderer
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app

@@ -11,16 +11,12 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from aiogram.types import ErrorEvent, TelegramObject, User
-from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from redis.exceptions import RedisError
 
 from bot.config import SUPPORTED_LOCALES
-from bot.storage.profiles import UserProfiles
 
 
 def _locales_dir() -> Path:
@@ -84,27 +80,3 @@ class CatalogI18n(I18n):
 
 def create_i18n(default_locale: str) -> CatalogI18n:
     return CatalogI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
-
-
-class UserLocaleMiddleware(I18nMiddleware):
-    """The user's explicit choice first, then their Telegram language, then DEFAULT_LOCALE."""
-
-    def __init__(self, i18n: I18n, profiles: UserProfiles) -> None:
-        super().__init__(i18n)
-        self._profiles = profiles
-
-    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user: User | None = data.get("event_from_user")
-        if user is None:
-            return self.i18n.default_locale
-        try:
-            chosen = await self._profiles.get_locale(user.id)
-        except RedisError:
-            # Telling the customer that a step failed must not need Redis, which may be why
-            # it failed (bot.redelivery): then their Telegram language will do.
-            if not isinstance(event, ErrorEvent):
-                raise
-            chosen = None
-        if chosen in SUPPORTED_LOCALES:
-            return chosen
-        return pick_locale(user.language_code, self.i18n.default_locale)

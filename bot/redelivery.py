@@ -23,15 +23,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, TelegramObject, Update
+from aiogram.types import ErrorEvent, Update
 from redis.exceptions import ConnectionError, TimeoutError
+
+from bot.middlewares.progress import UpdateProgress, track_progress
 
 logger = logging.getLogger(__name__)
 
@@ -43,29 +43,6 @@ POLLING_PAUSE = 1.0
 
 class UpdateNotHandled(Exception):
     """Redis was out of reach before the update's handler ran: it may be delivered again."""
-
-
-@dataclass
-class UpdateProgress:
-    """How far one attempt at an update got; handed to every middleware and handler."""
-
-    started: bool = False
-    finished: bool = False
-
-
-async def _track_progress(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """An inner middleware: it runs after the filters, right around the handler."""
-    progress: UpdateProgress | None = data.get("update_progress")
-    if progress is None:
-        return await handler(event, data)
-    progress.started = True
-    result = await handler(event, data)
-    progress.finished = True
-    return result
 
 
 async def _sort_outage(event: ErrorEvent, update_progress: UpdateProgress | None = None) -> bool:
@@ -92,7 +69,7 @@ class RedeliveringDispatcher(Dispatcher):
         self.error.register(_sort_outage, ExceptionTypeFilter(*REDIS_UNREACHABLE))
         for name, observer in self.observers.items():
             if name not in ("update", "error"):
-                observer.middleware(_track_progress)
+                observer.middleware(track_progress)
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         give_up_at = time.monotonic() + POLLING_PATIENCE

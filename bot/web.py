@@ -14,9 +14,9 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.middlewares.once import UpdateInProgress
 from bot.notifications.receiver import CallbackReceiver
 from bot.observability.web import Observability, add_routes, exact_paths
-from bot.once import UpdateInProgress
 from bot.redelivery import UpdateNotHandled
 from bot.supervision import Supervisor
 

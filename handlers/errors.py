@@ -12,7 +12,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot.exchanger import ExchangerError
-from bot.telegram import AnsweredQueries
+from bot.middlewares.requests import AnsweredQueries
 from bot.views.errors import describe_exchanger_error, describe_internal_error
 
 logger = logging.getLogger(__name__)

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
 from bot.exchanger import (
     ExchangerClient,
     ExchangerError,
@@ -35,7 +31,7 @@ from bot.exchanger import (
     PayoutRefused,
     Unavailable,
 )
-from bot.i18n import api_lang
+from bot.middlewares.locale import in_operators_locale
 from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
 from bot.views.partner import (
     PARTNER_LIST_LIMIT,
@@ -79,19 +75,6 @@ class PayoutInput(StatesGroup):
 
 
 _PAYOUT_STATES = (PayoutInput.account.state, PayoutInput.confirm.state)
-
-
-async def in_operators_locale(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """Owner screens read in DEFAULT_LOCALE, and the exchanger answers in its API language."""
-    settings: Settings = data["settings"]
-    i18n: I18n = data["i18n"]
-    data["operator_lang"] = api_lang(settings.DEFAULT_LOCALE)
-    with i18n.use_locale(settings.DEFAULT_LOCALE):
-        return await handler(event, data)
 
 
 async def _failed(event: Message | CallbackQuery, error: ExchangerError) -> None:

@@ -14,7 +14,7 @@ from aiogram.types import Message
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError
 
-from bot.once import HandleOnce, UpdateInProgress
+from bot.middlewares.once import HandleOnce, UpdateInProgress
 from bot.redelivery import RedeliveringDispatcher, UpdateNotHandled
 from bot.storage.keys import RedisKeys
 from bot.storage.updates import HandledUpdates

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from bot.fsm import SealedStorage, fsm_key_builder
 from bot.i18n import create_i18n
 from bot.isolation import RestartSafeEventIsolation
+from bot.middlewares.throttle import UserThrottle
 from bot.notifications.gate import SendGate, Verdict
 from bot.notifications.outbox import EventSource, Outbox
 from bot.notifications.outgoing import OutgoingMessage
@@ -35,7 +36,6 @@ from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis
 from bot.storage.requisites import SavedRequisites
 from bot.storage.updates import Claim, HandledUpdates
-from bot.throttle import UserThrottle
 from tests.e2e.harness import DATA_KEY
 from tests.unit.test_storage_bids import bid
 

@@ -27,7 +27,6 @@ import contextlib
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Dispatcher
@@ -36,12 +35,12 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, TelegramObject, Update
 from redis.exceptions import RedisError
 
-from bot.redelivery import REDIS_UNREACHABLE, UpdateNotHandled, UpdateProgress
+from bot.middlewares import Handler
+from bot.middlewares.progress import UpdateProgress
+from bot.redelivery import REDIS_UNREACHABLE, UpdateNotHandled
 from bot.storage.updates import Claim, HandledUpdates
 
 logger = logging.getLogger(__name__)
-
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 # Tokens of attempts that met a Redis outage before their handler, kept for the delivery that
 # comes back; an update Telegram never sends again must not stay here for ever.

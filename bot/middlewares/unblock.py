@@ -20,11 +20,11 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.middlewares import Handler
 from bot.storage.keys import RedisKeys
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 Middleware = Callable[[Handler, TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 # The my_chat_member statuses that mean "the bot can no longer write here".
