@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from aiogram.filters import Filter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
+
+from bot.config import Settings
 
 
 class MenuButton(Filter):
@@ -22,3 +24,11 @@ class MenuButton(Filter):
             return False
         labels = {self._msgid, *(i18n.gettext(self._msgid, locale=loc) for loc in i18n.locales)}
         return message.text.strip() in labels
+
+
+class FromAdmin(Filter):
+    """The update comes from a user listed in ADMIN_IDS."""
+
+    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+        user = event.from_user
+        return user is not None and user.id in settings.ADMIN_IDS

@@ -17,7 +17,7 @@ import re
 import time
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import CallbackQuery, Message
@@ -48,20 +48,13 @@ from bot.views.operator import (
     success_refused_alert,
     unknown_bid_alert,
 )
+from handlers.filters import FromAdmin
 from handlers.screen import make_live, show_screen
 
 logger = logging.getLogger(__name__)
 
 _BID_ID = re.compile(r"\d{1,20}")
 _BID_HASH = re.compile(r"[A-Za-z0-9]{10,64}")
-
-
-class FromAdmin(Filter):
-    """The update comes from a user listed in ADMIN_IDS."""
-
-    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
-        user = event.from_user
-        return user is not None and user.id in settings.ADMIN_IDS
 
 
 def _shown_customer_name(query: CallbackQuery, user_id: int) -> str | None:

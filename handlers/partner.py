@@ -59,7 +59,7 @@ from bot.views.partner import (
     requests_usage,
     stale_payout_alert,
 )
-from handlers.operator import FromAdmin
+from handlers.filters import FromAdmin
 from handlers.screen import show_screen
 
 logger = logging.getLogger(__name__)
