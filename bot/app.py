@@ -61,6 +61,7 @@ from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.services.conversation import Conversations
 from bot.services.quotes import Quotes
+from bot.services.partner import PartnerAccount
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
@@ -293,6 +294,7 @@ class ExchangeBotApp:
             creations=creations,
             bids=bids,
             bid_service=bid_service,
+            partner_account=PartnerAccount(self.exchanger),
             requisites=requisites,
             redis=self.redis,
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -24,14 +25,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.exchanger import (
-    ExchangerClient,
     ExchangerError,
     PartnerInfo,
     PayoutCurrency,
-    PayoutRefused,
-    Unavailable,
 )
 from bot.middlewares.locale import in_operators_locale
+from bot.services.partner import PartnerAccount, PayoutOutcome, PayoutResult
 from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
 from bot.views.partner import (
     PARTNER_LIST_LIMIT,
@@ -99,49 +98,48 @@ async def requests(
     message: Message,
     command: CommandObject,
     bot: Bot,
-    exchanger: ExchangerClient,
+    partner_account: PartnerAccount,
     operator_lang: str,
 ) -> None:
-    """/requests: the newest page; /requests 1053: that one request. The API filters by id
-    but not by status (facts §4.10)."""
+    """/requests: the newest page; /requests 1053: that one request."""
     reference = (command.args or "").strip()
     if not reference:
-        await _show_requests(message, 0, bot, exchanger, operator_lang)
+        await _show_requests(message, 0, bot, partner_account, operator_lang)
         return
     if not _BID_ID.fullmatch(reference):
         await message.answer(requests_usage())
         return
     try:
-        items = await exchanger.get_exchanges(bid_id=reference, lang=operator_lang)
+        item = await partner_account.request(reference, lang=operator_lang)
     except ExchangerError as error:
         await _failed(message, error)
         return
-    if not items:
+    if item is None:
         await message.answer(request_not_found(reference))
         return
-    await message.answer(render_request(items[0]))
+    await message.answer(render_request(item))
 
 
 async def requests_page(
     query: CallbackQuery,
     callback_data: RequestsPage,
     bot: Bot,
-    exchanger: ExchangerClient,
+    partner_account: PartnerAccount,
     operator_lang: str,
 ) -> None:
-    await _show_requests(query, max(callback_data.offset, 0), bot, exchanger, operator_lang)
+    await _show_requests(query, max(callback_data.offset, 0), bot, partner_account, operator_lang)
 
 
 async def _show_requests(
     event: Message | CallbackQuery,
     offset: int,
     bot: Bot,
-    exchanger: ExchangerClient,
+    account: PartnerAccount,
     lang: str,
 ) -> None:
     # One more than a page: whether it came tells if there is a next page.
     try:
-        items = await exchanger.get_exchanges(limit=REQUESTS_PER_PAGE + 1, offset=offset, lang=lang)
+        items = await account.requests(limit=REQUESTS_PER_PAGE + 1, offset=offset, lang=lang)
     except ExchangerError as error:
         await _failed(event, error)
         return
@@ -149,64 +147,81 @@ async def _show_requests(
     await _show(event, page, bot)
 
 
-# /partner and its screens
+# /partner and its screens, one reader each
+
+ScreenReader = Callable[[PartnerAccount, str], Awaitable[Screen]]
 
 
-async def partner(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    exchanger: ExchangerClient,
-    operator_lang: str,
-) -> None:
-    await _forget_payout(state)
-    await _show_partner_screen(message, "info", bot, exchanger, operator_lang)
+async def _info(account: PartnerAccount, lang: str) -> Screen:
+    return render_partner_info(await account.info(lang=lang))
 
 
-async def partner_screen(
-    query: CallbackQuery,
-    callback_data: PartnerScreen,
-    state: FSMContext,
-    bot: Bot,
-    exchanger: ExchangerClient,
-    operator_lang: str,
-) -> None:
-    await _forget_payout(state)
-    await _show_partner_screen(query, callback_data.screen, bot, exchanger, operator_lang)
+async def _referrals(account: PartnerAccount, lang: str) -> Screen:
+    return render_referrals(await account.referrals(limit=PARTNER_LIST_LIMIT, lang=lang))
+
+
+async def _exchanges(account: PartnerAccount, lang: str) -> Screen:
+    return render_partner_exchanges(await account.exchanges(limit=PARTNER_LIST_LIMIT, lang=lang))
+
+
+async def _payouts(account: PartnerAccount, lang: str) -> Screen:
+    return render_payouts(await account.payouts(limit=PARTNER_LIST_LIMIT, lang=lang))
+
+
+async def _payout_methods(account: PartnerAccount, lang: str) -> Screen:
+    return render_payout_methods(await account.info(lang=lang))
+
+
+# PartnerScreen.screen -> what it shows.
+_SCREENS: dict[str, ScreenReader] = {
+    "info": _info,
+    "links": _referrals,
+    "exchanges": _exchanges,
+    "payouts": _payouts,
+    "payout": _payout_methods,
+}
 
 
 async def _show_partner_screen(
     event: Message | CallbackQuery,
-    screen: str,
+    state: FSMContext,
     bot: Bot,
-    exchanger: ExchangerClient,
+    read: ScreenReader,
+    account: PartnerAccount,
     lang: str,
 ) -> None:
+    await _forget_payout(state)
     try:
-        shown = await _partner_screen(screen, exchanger, lang)
+        shown = await read(account, lang)
     except ExchangerError as error:
         await _failed(event, error)
         return
     await _show(event, shown, bot)
 
 
-async def _partner_screen(screen: str, exchanger: ExchangerClient, lang: str) -> Screen:
-    if screen == "links":
-        return render_referrals(
-            await exchanger.get_partner_links(limit=PARTNER_LIST_LIMIT, lang=lang)
-        )
-    if screen == "exchanges":
-        return render_partner_exchanges(
-            await exchanger.get_partner_exchanges(limit=PARTNER_LIST_LIMIT, lang=lang)
-        )
-    if screen == "payouts":
-        return render_payouts(
-            await exchanger.get_partner_payouts(limit=PARTNER_LIST_LIMIT, lang=lang)
-        )
-    info = await exchanger.get_partner_info(lang=lang)
-    if screen == "payout":
-        return render_payout_methods(info)
-    return render_partner_info(info)
+async def partner(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    partner_account: PartnerAccount,
+    operator_lang: str,
+) -> None:
+    await _show_partner_screen(message, state, bot, _info, partner_account, operator_lang)
+
+
+def _screen_handler(read: ScreenReader) -> Callable[..., Awaitable[None]]:
+    """The handler of one PartnerScreen button (registered with its `screen` filter)."""
+
+    async def show(
+        query: CallbackQuery,
+        state: FSMContext,
+        bot: Bot,
+        partner_account: PartnerAccount,
+        operator_lang: str,
+    ) -> None:
+        await _show_partner_screen(query, state, bot, read, partner_account, operator_lang)
+
+    return show
 
 
 # New payout: currency → account → question → add_partner_payout
@@ -222,11 +237,11 @@ async def pick_method(
     callback_data: PayoutMethod,
     state: FSMContext,
     bot: Bot,
-    exchanger: ExchangerClient,
+    partner_account: PartnerAccount,
     operator_lang: str,
 ) -> None:
     try:
-        info = await exchanger.get_partner_info(lang=operator_lang)
+        info = await partner_account.info(lang=operator_lang)
     except ExchangerError as error:
         await _failed(query, error)
         return
@@ -243,7 +258,7 @@ async def pick_method(
 async def type_account(
     message: Message,
     state: FSMContext,
-    exchanger: ExchangerClient,
+    partner_account: PartnerAccount,
     operator_lang: str,
 ) -> None:
     """The account, typed; typing it again on the question replaces it."""
@@ -253,7 +268,7 @@ async def type_account(
         return
     method_id = (await state.get_data()).get(METHOD_KEY)
     try:
-        info = await exchanger.get_partner_info(lang=operator_lang)
+        info = await partner_account.info(lang=operator_lang)
     except ExchangerError as error:
         await _failed(message, error)
         return
@@ -269,20 +284,20 @@ async def type_account(
     await message.answer(text, reply_markup=keyboard)
 
 
+async def cancel_payout(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
+    await _forget_payout(state)
+    await _show(query, payout_cancelled(), bot)
+
+
 async def confirm_payout(
     query: CallbackQuery,
-    callback_data: PayoutConfirm,
     state: FSMContext,
     bot: Bot,
-    exchanger: ExchangerClient,
+    partner_account: PartnerAccount,
     operator_lang: str,
 ) -> None:
     current = await state.get_state()
     data = await state.get_data()
-    if not callback_data.yes:
-        await _forget_payout(state)
-        await _show(query, payout_cancelled(), bot)
-        return
     method_id, account = data.get(METHOD_KEY), data.get(ACCOUNT_KEY)
     if current != PayoutInput.confirm.state or not (
         isinstance(method_id, str) and isinstance(account, str)
@@ -291,25 +306,19 @@ async def confirm_payout(
         return
     await state.clear()
     await query.answer()
-    screen = await _request_payout(exchanger, method_id, account, operator_lang)
-    await show_screen(query, *screen, bot=bot)
+    outcome = await partner_account.request_payout(method_id, account, lang=operator_lang)
+    await show_screen(query, *_payout_screen(outcome), bot=bot)
 
 
-async def _request_payout(
-    exchanger: ExchangerClient, method_id: str, account: str, lang: str
-) -> Screen:
-    try:
-        created = await exchanger.add_partner_payout(method_id, account, lang=lang)
-    except PayoutRefused as error:
-        return payout_refused(error)
-    except Unavailable as error:
-        logger.warning("add_partner_payout without an answer: %s", error)
-        return payout_outcome_unknown() if error.request_sent else failure_screen(error)
-    except ExchangerError as error:
-        logger.warning("add_partner_payout failed: %s", type(error).__name__)
-        return failure_screen(error)
-    logger.info("Payout request %s created (method %s)", created.payout_id, method_id)
-    return payout_created(created.payout_id)
+def _payout_screen(outcome: PayoutOutcome) -> Screen:
+    if outcome.result is PayoutResult.CREATED:
+        return payout_created(outcome.payout_id)
+    if outcome.result is PayoutResult.UNKNOWN:
+        return payout_outcome_unknown()
+    assert outcome.error is not None
+    if outcome.result is PayoutResult.REFUSED:
+        return payout_refused(outcome.error)
+    return failure_screen(outcome.error)
 
 
 async def _forget_payout(state: FSMContext) -> None:
@@ -335,7 +344,11 @@ def create_router() -> Router:
         ~F.text.startswith("/"),
     )
     router.callback_query.register(requests_page, RequestsPage.filter())
-    router.callback_query.register(partner_screen, PartnerScreen.filter())
+    for screen, read in _SCREENS.items():
+        router.callback_query.register(
+            _screen_handler(read), PartnerScreen.filter(F.screen == screen)
+        )
     router.callback_query.register(pick_method, PayoutMethod.filter())
-    router.callback_query.register(confirm_payout, PayoutConfirm.filter())
+    router.callback_query.register(confirm_payout, PayoutConfirm.filter(F.yes))
+    router.callback_query.register(cancel_payout, PayoutConfirm.filter(~F.yes))
     return router
