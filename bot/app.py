@@ -60,8 +60,8 @@ from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.services.conversation import Conversations
-from bot.services.quotes import Quotes
 from bot.services.partner import PartnerAccount
+from bot.services.quotes import Quotes
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
