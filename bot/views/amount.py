@@ -18,9 +18,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import CalcAction, CalcResult, Direction
 from bot.services.amounts import AmountError, AmountProblem, LimitKind, typed_form
 from bot.services.steps import AmountTrouble, LimitBroken
+from bot.telegram_html import exchanger_plain, quote_exchanger
 from bot.views.callbacks import FlowNav
 from bot.views.formatting import format_amount
-from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
 from bot.views.rates import limit_range, money, quote_lines, rate_line
 

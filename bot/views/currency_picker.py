@@ -14,8 +14,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Currency
+from bot.telegram_html import exchanger_plain, quote_exchanger, truncate_plain
 from bot.views.callbacks import CurrencyPage, CurrencyPick, FlowNav, Side
-from bot.views.html import exchanger_plain, quote_exchanger, truncate_plain
 from bot.views.keyboards import back_cancel_row, button, clamp_page, page_count, paging_row
 
 COLUMNS = 2

@@ -11,8 +11,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcAction, Direction
+from bot.telegram_html import (
+    exchanger_plain,
+    quote_exchanger,
+    sanitize_exchanger_html,
+    truncate_html,
+)
 from bot.views.callbacks import AmountMode, FlowNav
-from bot.views.html import exchanger_plain, quote_exchanger, sanitize_exchanger_html, truncate_html
 from bot.views.keyboards import back_cancel_row, button
 from bot.views.rates import fee_lines, limit_lines, money, rate_line
 

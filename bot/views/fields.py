@@ -14,8 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import DirectionField
 from bot.services.steps import FieldTrouble, UseButtons
 from bot.services.validation import FieldValueError
+from bot.telegram_html import exchanger_plain, quote_exchanger
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip, FlowNav
-from bot.views.html import exchanger_plain, quote_exchanger
 from bot.views.keyboards import back_cancel_row, button
 
 # Labels and tooltips are the operator's; a runaway one must not push the prompt past 4096.

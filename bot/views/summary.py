@@ -11,9 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcResult, Direction
-from bot.views.callbacks import BidAction, ChangeItem, FlowNav, SummaryAction
-from bot.views.direction import operator_note
-from bot.views.html import (
+from bot.telegram_html import (
     MESSAGE_LIMIT,
     exchanger_plain,
     quote_exchanger,
@@ -21,6 +19,8 @@ from bot.views.html import (
     truncate_plain,
     visible_len,
 )
+from bot.views.callbacks import BidAction, ChangeItem, FlowNav, SummaryAction
+from bot.views.direction import operator_note
 from bot.views.keyboards import button
 from bot.views.rates import quote_lines
 
