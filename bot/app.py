@@ -60,6 +60,7 @@ from bot.services.background import BackgroundTasks
 from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.services.conversation import Conversations
+from bot.services.health import ExchangerHealth
 from bot.services.partner import PartnerAccount
 from bot.services.quotes import Quotes
 from bot.storage.bids import BidRepository
@@ -295,6 +296,7 @@ class ExchangeBotApp:
             bids=bids,
             bid_service=bid_service,
             partner_account=PartnerAccount(self.exchanger),
+            exchanger_health=ExchangerHealth(self.exchanger),
             requisites=requisites,
             redis=self.redis,
         )

@@ -6,6 +6,10 @@ never a key to trust (another user's id or a forged one changes nothing and says
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -16,7 +20,12 @@ from bot.exchanger import Bid
 from bot.i18n import api_lang
 from bot.services.bids import ActionResult, BidService
 from bot.storage.bids import Audience, BidRecord, BidRepository
-from bot.views.bid_card import render_action_refused, render_bid_card, render_confirm_action
+from bot.views.bid_card import (
+    BidActionName,
+    render_action_refused,
+    render_bid_card,
+    render_confirm_action,
+)
 from bot.views.callbacks import BidAction, BidsPage
 from bot.views.menu import MENU_MY_EXCHANGES
 from bot.views.my_bids import render_my_bids
@@ -33,44 +42,94 @@ async def _owned(query: CallbackQuery, bids: BidRepository, bid_id: str) -> BidR
     return record
 
 
-async def bid_action(
-    query: CallbackQuery,
-    callback_data: BidAction,
-    bot: Bot,
-    i18n: I18n,
-    bids: BidRepository,
-    bid_service: BidService,
-) -> None:
-    record = await _owned(query, bids, callback_data.bid_id)
-    if record is None:
-        return
-    lang = api_lang(i18n.current_locale)
-    action = callback_data.action
-    if action in ("pay", "cancel"):
-        bid = await bid_service.refresh(record, lang, Audience.CUSTOMER)
-        allowed = bid.api_actions.can_mark_paid if action == "pay" else bid.api_actions.can_cancel
-        if not allowed:
-            await query.answer(render_action_refused(bid, action), show_alert=True)
-            await _show_card(query, bot, bids, record, bid)
+@dataclass(frozen=True)
+class BidPress:
+    """A customer's press on the card of a bid of theirs, with what every action needs."""
+
+    query: CallbackQuery
+    bot: Bot
+    bids: BidRepository
+    record: BidRecord
+    lang: str
+    bid_service: BidService
+
+    async def refresh(self) -> Bid:
+        return await self.bid_service.refresh(self.record, self.lang, Audience.CUSTOMER)
+
+    async def show(self, bid: Bid, *, with_qr: bool = False) -> None:
+        await _show_card(self.query, self.bot, self.bids, self.record, bid, with_qr=with_qr)
+
+
+BidPressAction = Callable[[BidPress], Awaitable[None]]
+
+
+def _bid_handler(act: BidPressAction) -> Callable[..., Awaitable[None]]:
+    """The handler of one BidAction (registered with its `action` filter), for the bid's
+    owner only."""
+
+    async def handle(
+        query: CallbackQuery,
+        callback_data: BidAction,
+        bot: Bot,
+        i18n: I18n,
+        bids: BidRepository,
+        bid_service: BidService,
+    ) -> None:
+        record = await _owned(query, bids, callback_data.bid_id)
+        if record is None:
             return
-        await query.answer()
-        await show_screen(query, *render_confirm_action(bid, action), bot=bot)
+        lang = api_lang(i18n.current_locale)
+        await act(BidPress(query, bot, bids, record, lang, bid_service))
+
+    return handle
+
+
+async def ask(press: BidPress, action: BidActionName) -> None:
+    """ "I paid" or "Cancel": asked first, if the exchanger still allows it."""
+    bid = await press.refresh()
+    allowed = bid.api_actions.can_mark_paid if action == "pay" else bid.api_actions.can_cancel
+    if not allowed:
+        await press.query.answer(render_action_refused(bid, action), show_alert=True)
+        await press.show(bid)
         return
-    if action in ("pay_yes", "cancel_yes"):
-        verb = "pay" if action == "pay_yes" else "cancel"
-        call = bid_service.pay if verb == "pay" else bid_service.cancel
-        outcome = await call(record, lang)
-        if outcome.result is ActionResult.REFUSED:
-            await query.answer(render_action_refused(outcome.bid, verb), show_alert=True)
-        else:
-            await query.answer(
-                _("Marked as paid.") if verb == "pay" else _("The exchange is cancelled.")
-            )
-        await _show_card(query, bot, bids, record, outcome.bid)
-        return
-    bid = await bid_service.refresh(record, lang, Audience.CUSTOMER)
-    await query.answer(_("Updated.") if action == "refresh" else None)
-    await _show_card(query, bot, bids, record, bid, with_qr=action == "open")
+    await press.query.answer()
+    await show_screen(press.query, *render_confirm_action(bid, action), bot=press.bot)
+
+
+async def act(press: BidPress, action: BidActionName) -> None:
+    """ "Yes" to the question: pay_bid or cancel_bid."""
+    call = press.bid_service.pay if action == "pay" else press.bid_service.cancel
+    outcome = await call(press.record, press.lang)
+    if outcome.result is ActionResult.REFUSED:
+        await press.query.answer(render_action_refused(outcome.bid, action), show_alert=True)
+    else:
+        await press.query.answer(
+            _("Marked as paid.") if action == "pay" else _("The exchange is cancelled.")
+        )
+    await press.show(outcome.bid)
+
+
+async def open_card(press: BidPress) -> None:
+    bid = await press.refresh()
+    await press.query.answer(None)
+    await press.show(bid, with_qr=True)
+
+
+async def refresh(press: BidPress) -> None:
+    bid = await press.refresh()
+    await press.query.answer(_("Updated."))
+    await press.show(bid)
+
+
+# BidAction.action -> what a press does.
+_ACTIONS: dict[str, BidPressAction] = {
+    "open": open_card,
+    "refresh": refresh,
+    "pay": partial(ask, action="pay"),
+    "cancel": partial(ask, action="cancel"),
+    "pay_yes": partial(act, action="pay"),
+    "cancel_yes": partial(act, action="cancel"),
+}
 
 
 async def _show_card(
@@ -118,6 +177,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(my_exchanges, Command("bids"))
     router.message.register(my_exchanges, MenuButton(MENU_MY_EXCHANGES))
-    router.callback_query.register(bid_action, BidAction.filter())
+    for action, act in _ACTIONS.items():
+        router.callback_query.register(_bid_handler(act), BidAction.filter(F.action == action))
     router.callback_query.register(my_exchanges_page, BidsPage.filter())
     return router

@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -25,10 +27,11 @@ from aiogram.utils.i18n import I18n
 from redis.exceptions import RedisError
 
 from bot.config import Settings
-from bot.exchanger import Bid, ExchangerClient, ExchangerError, NoBidExists
+from bot.exchanger import Bid, ExchangerError, NoBidExists
 from bot.exchanger.statuses import StatusGroup, classify
 from bot.i18n import api_lang
 from bot.services.bids import ActionResult, BidService
+from bot.services.health import ExchangerHealth, millis_since
 from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.views.callbacks import OperatorAction
 from bot.views.operator import (
@@ -84,69 +87,87 @@ async def not_an_operator(query: CallbackQuery) -> None:
     await query.answer(not_an_operator_alert(), show_alert=True)
 
 
-async def operator_action(
-    query: CallbackQuery,
-    callback_data: OperatorAction,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-    bids: BidRepository,
-    bid_service: BidService,
-) -> None:
-    with i18n.use_locale(settings.DEFAULT_LOCALE):
-        record = await bids.get(callback_data.bid_id)
-        if record is None:
-            await query.answer(unknown_bid_alert(callback_data.bid_id), show_alert=True)
-            return
-        lang = api_lang(settings.DEFAULT_LOCALE)
-        try:
-            await _act(query, callback_data, bot, bids, record, lang, bid_service)
-        except ExchangerError as error:
-            logger.warning(
-                "Operator %s on bid %s failed: %s",
-                callback_data.action,
-                record.bid_id,
-                type(error).__name__,
-            )
-            await query.answer(exchanger_failure_alert(error), show_alert=True)
+@dataclass(frozen=True)
+class CardPress:
+    """An operator's press on a bid's card, with what every action needs."""
+
+    query: CallbackQuery
+    asked_at: str
+    bot: Bot
+    bids: BidRepository
+    record: BidRecord
+    lang: str
+    bid_service: BidService
+
+    async def show(self, bid: Bid) -> None:
+        await _show_card(self.query, self.bot, self.bids, self.record, bid)
 
 
-async def _act(
-    query: CallbackQuery,
-    callback_data: OperatorAction,
-    bot: Bot,
-    bids: BidRepository,
-    record: BidRecord,
-    lang: str,
-    bid_service: BidService,
-) -> None:
-    action = callback_data.action
-    if action == "complete_yes":
-        await _complete(query, bot, bids, record, lang, bid_service, callback_data.asked_at)
+CardAction = Callable[[CardPress], Awaitable[None]]
+
+
+def _card_handler(act: CardAction) -> Callable[..., Awaitable[None]]:
+    """The handler of one OperatorAction (registered with its `action` filter): in
+    DEFAULT_LOCALE, about a bid the bot knows, an exchanger failure told as an alert."""
+
+    async def handle(
+        query: CallbackQuery,
+        callback_data: OperatorAction,
+        bot: Bot,
+        i18n: I18n,
+        settings: Settings,
+        bids: BidRepository,
+        bid_service: BidService,
+    ) -> None:
+        with i18n.use_locale(settings.DEFAULT_LOCALE):
+            record = await bids.get(callback_data.bid_id)
+            if record is None:
+                await query.answer(unknown_bid_alert(callback_data.bid_id), show_alert=True)
+                return
+            lang = api_lang(settings.DEFAULT_LOCALE)
+            press = CardPress(query, callback_data.asked_at, bot, bids, record, lang, bid_service)
+            try:
+                await act(press)
+            except ExchangerError as error:
+                logger.warning(
+                    "Operator %s on bid %s failed: %s",
+                    callback_data.action,
+                    record.bid_id,
+                    type(error).__name__,
+                )
+                await query.answer(exchanger_failure_alert(error), show_alert=True)
+
+    return handle
+
+
+async def _refresh(press: CardPress, *, toast: str | None) -> None:
+    bid = await press.bid_service.refresh(press.record, press.lang, Audience.OPERATOR)
+    await press.query.answer(toast)
+    await press.show(bid)
+
+
+async def refresh(press: CardPress) -> None:
+    await _refresh(press, toast=refreshed_toast())
+
+
+async def keep_card(press: CardPress) -> None:
+    """ "No" to the "Mark completed" question: the card again, as it is now."""
+    await _refresh(press, toast=None)
+
+
+async def ask_complete(press: CardPress) -> None:
+    bid = await press.bid_service.refresh(press.record, press.lang, Audience.OPERATOR)
+    if classify(bid.status) is StatusGroup.DONE:
+        await press.query.answer(already_completed_alert(bid.id), show_alert=True)
+        await press.show(bid)
         return
-    bid = await bid_service.refresh(record, lang, Audience.OPERATOR)
-    if action == "complete":
-        if classify(bid.status) is StatusGroup.DONE:
-            await query.answer(already_completed_alert(bid.id), show_alert=True)
-            await _show_card(query, bot, bids, record, bid)
-            return
-        await query.answer()
-        await show_screen(query, *render_complete_question(bid), bot=bot)
-        return
-    await query.answer(refreshed_toast() if action == "refresh" else None)
-    await _show_card(query, bot, bids, record, bid)
+    await press.query.answer()
+    await show_screen(press.query, *render_complete_question(bid), bot=press.bot)
 
 
-async def _complete(
-    query: CallbackQuery,
-    bot: Bot,
-    bids: BidRepository,
-    record: BidRecord,
-    lang: str,
-    bid_service: BidService,
-    asked_at: str,
-) -> None:
-    outcome = await bid_service.complete(record, lang, asked_at=asked_at)
+async def complete(press: CardPress) -> None:
+    query, record = press.query, press.record
+    outcome = await press.bid_service.complete(record, press.lang, asked_at=press.asked_at)
     if outcome.result is ActionResult.DONE:
         logger.info("Operator %s marked bid %s completed", query.from_user.id, record.bid_id)
         await query.answer(completed_toast(record.bid_id))
@@ -157,23 +178,32 @@ async def _complete(
     else:
         # Refused (a filter, or the bid is no longer visible to this login): show where it is.
         await query.answer(success_refused_alert(), show_alert=True)
-    await _show_card(query, bot, bids, record, outcome.bid)
+    await press.show(outcome.bid)
+
+
+# OperatorAction.action -> what a press does.
+_ACTIONS: dict[str, CardAction] = {
+    "refresh": refresh,
+    "complete": ask_complete,
+    "complete_yes": complete,
+    "complete_no": keep_card,
+}
 
 
 async def health(
     message: Message,
     i18n: I18n,
     settings: Settings,
-    exchanger: ExchangerClient,
+    exchanger_health: ExchangerHealth,
     fsm_storage: BaseStorage,
 ) -> None:
     with i18n.use_locale(settings.DEFAULT_LOCALE):
-        started = time.monotonic()
-        try:
-            info = await exchanger.test(lang=api_lang(settings.DEFAULT_LOCALE))
-            exchanger_probe = Probe(True, _millis_since(started), exchanger_probe_detail(info))
-        except ExchangerError as error:
-            exchanger_probe = Probe(False, _millis_since(started), exchanger_failure_alert(error))
+        check = await exchanger_health.check(api_lang(settings.DEFAULT_LOCALE))
+        if check.info is not None:
+            exchanger_probe = Probe(True, check.millis, exchanger_probe_detail(check.info))
+        else:
+            assert check.error is not None
+            exchanger_probe = Probe(False, check.millis, exchanger_failure_alert(check.error))
         await message.answer(render_health(exchanger_probe, await _redis_probe(fsm_storage)))
 
 
@@ -185,12 +215,8 @@ async def _redis_probe(storage: BaseStorage) -> Probe:
     try:
         await storage.redis.ping()  # type: ignore[misc]
     except (RedisError, OSError) as error:
-        return Probe(False, _millis_since(started), type(error).__name__)
-    return Probe(True, _millis_since(started))
-
-
-def _millis_since(started: float) -> int:
-    return round((time.monotonic() - started) * 1000)
+        return Probe(False, millis_since(started), type(error).__name__)
+    return Probe(True, millis_since(started))
 
 
 async def bid_by_reference(
@@ -199,7 +225,7 @@ async def bid_by_reference(
     i18n: I18n,
     settings: Settings,
     bids: BidRepository,
-    exchanger: ExchangerClient,
+    bid_service: BidService,
 ) -> None:
     """/bid 1053 or /bid <hash>: the operator card of any bid this API login can see."""
     with i18n.use_locale(settings.DEFAULT_LOCALE):
@@ -210,7 +236,7 @@ async def bid_by_reference(
             await message.answer(bid_command_usage())
             return
         try:
-            bid = await exchanger.bid_info(
+            bid = await bid_service.look_up(
                 bid_id=bid_id, bid_hash=bid_hash, lang=api_lang(settings.DEFAULT_LOCALE)
             )
         except NoBidExists:
@@ -223,7 +249,10 @@ async def bid_by_reference(
 
 def create_router() -> Router:
     router = Router(name="operator")
-    router.callback_query.register(operator_action, OperatorAction.filter(), FromAdmin())
+    for action, act in _ACTIONS.items():
+        router.callback_query.register(
+            _card_handler(act), OperatorAction.filter(F.action == action), FromAdmin()
+        )
     router.callback_query.register(not_an_operator, OperatorAction.filter())
     # Everyone else's /health is an unknown command: the fallback answers it.
     router.message.filter(F.chat.type == "private", FromAdmin())

@@ -52,6 +52,13 @@ class ActionOutcome:
 
 
 class BidService(BidCreation):
+    async def look_up(
+        self, *, bid_id: str | None = None, bid_hash: str | None = None, lang: str
+    ) -> Bid:
+        """Any bid this API login can see, by id or hash (an operator's /bid); NoBidExists if
+        none."""
+        return await self._exchanger.bid_info(bid_id=bid_id, bid_hash=bid_hash, lang=lang)
+
     async def refresh(self, record: BidRecord, lang: str, audience: Audience) -> Bid:
         """The bid as it is now, shown in place to `audience` (who pressed a button)."""
         async with self._bid_lock(record.bid_id):
