@@ -6,11 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
+from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
@@ -18,6 +14,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 from aiogram.types.update import UpdateTypeLookupError
 
+from bot.middlewares.requests import AroundRequest, Send
 from bot.observability.context import UPDATE_ID, USER_ID
 from bot.observability.metrics import BotMetrics
 
@@ -63,21 +60,18 @@ def _kind(update: Update) -> str:
         return "unknown"
 
 
-class RateLimitCounter(BaseRequestMiddleware):
+class RateLimitCounter(AroundRequest):
     """Counts Telegram's 429 answers. Registered after the bot's retry middleware, so it sits
     inside it and sees every 429, also the ones that retry waits out."""
 
     def __init__(self, metrics: BotMetrics) -> None:
         self._metrics = metrics
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], send: Send[TelegramType]
     ) -> Response[TelegramType]:
         try:
-            return await make_request(bot, method)
+            return await send()
         except TelegramRetryAfter:
             self._metrics.telegram_rate_limited(method.__api_method__)
             raise

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import random
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiogram import Bot
@@ -39,7 +41,29 @@ def _chat_of(method: TelegramMethod[Any]) -> int | None:
     return None
 
 
-class PacedRequests(BaseRequestMiddleware):
+# Makes the request (through the middlewares after this one), once per call.
+Send = Callable[[], Awaitable[Response[TelegramType]]]
+
+
+class AroundRequest(BaseRequestMiddleware):
+    """A request middleware that only wraps the request: `around` gets the method and a
+    `send()` that makes the request (through the middlewares after it), as often as needed."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        return await self.around(method, partial(make_request, bot, method))
+
+    async def around(
+        self, method: TelegramMethod[TelegramType], send: Send[TelegramType]
+    ) -> Response[TelegramType]:
+        raise NotImplementedError
+
+
+class PacedRequests(AroundRequest):
     """Every counted send takes its slot from the shared budget first; a 429 pauses everybody.
 
     The handlers' Bot waits a 429 out (`wait_out=True`): the pause is shared, so every other
@@ -65,18 +89,15 @@ class PacedRequests(BaseRequestMiddleware):
         self._max_wait = max_wait
         self._counted = COUNTED_METHODS - already_paced
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], send: Send[TelegramType]
     ) -> Response[TelegramType]:
         counted = method.__api_method__ in self._counted
         for attempt in range(1, self._attempts + 1):
             if counted:
                 await self._take(method)
             try:
-                return await make_request(bot, method)
+                return await send()
             except TelegramRetryAfter as exc:
                 if counted:
                     await self._pause(exc.retry_after)
@@ -114,7 +135,7 @@ class PacedRequests(BaseRequestMiddleware):
             logger.warning("Send budget out of reach (%s): pause not shared", type(exc).__name__)
 
 
-class RetryAfterMiddleware(BaseRequestMiddleware):
+class RetryAfterMiddleware(AroundRequest):
     """Without a shared budget (no Redis at hand): wait out a 429 "retry after N" and try
     again, a bounded number of times, each waiter a little apart from the others.
 
@@ -127,15 +148,12 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         self._attempts = attempts
         self._max_wait = max_wait
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], send: Send[TelegramType]
     ) -> Response[TelegramType]:
         for attempt in range(1, self._attempts + 1):
             try:
-                return await make_request(bot, method)
+                return await send()
             except TelegramRetryAfter as exc:
                 if attempt == self._attempts or exc.retry_after > self._max_wait:
                     raise
@@ -146,7 +164,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-class AnsweredQueries(BaseRequestMiddleware):
+class AnsweredQueries(AroundRequest):
     """Remembers which callback queries were answered, so an error handler can answer the ones
     a failing handler left spinning without answering any twice (Telegram refuses that)."""
 
@@ -157,13 +175,10 @@ class AnsweredQueries(BaseRequestMiddleware):
     def seen(self, query_id: str) -> bool:
         return query_id in self._ids
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], send: Send[TelegramType]
     ) -> Response[TelegramType]:
-        response = await make_request(bot, method)
+        response = await send()
         if isinstance(method, AnswerCallbackQuery):
             self._ids[method.callback_query_id] = None
             while len(self._ids) > self._capacity:

@@ -36,74 +36,76 @@ class BotMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        registry = self.registry
-        self.updates = Counter(
-            f"{PREFIX}_updates",
+        self.updates = self._counter(
+            "updates",
             "Telegram updates handled, by update type and outcome "
             "(handled, unhandled: no handler wanted it, error)",
-            ["type", "outcome"],
-            registry=registry,
+            "type",
+            "outcome",
         )
-        self.update_seconds = Histogram(
-            f"{PREFIX}_update_handling_seconds",
+        self.update_seconds = self._histogram(
+            "update_handling_seconds",
             "Time from an update reaching the dispatcher to its handler returning",
-            ["type"],
+            "type",
             buckets=HANDLER_BUCKETS,
-            registry=registry,
         )
-        self.exchanger_calls = Counter(
-            f"{PREFIX}_exchanger_calls",
+        self.exchanger_calls = self._counter(
+            "exchanger_calls",
             "Requests to the exchanger's API, by method and outcome (ok or the error class)",
-            ["method", "outcome"],
-            registry=registry,
+            "method",
+            "outcome",
         )
-        self.exchanger_seconds = Histogram(
-            f"{PREFIX}_exchanger_call_seconds",
+        self.exchanger_seconds = self._histogram(
+            "exchanger_call_seconds",
             "Duration of one request to the exchanger's API (each retry is one request)",
-            ["method"],
+            "method",
             buckets=EXCHANGER_BUCKETS,
-            registry=registry,
         )
-        self.cache_lookups = Counter(
-            f"{PREFIX}_cache_lookups",
+        self.cache_lookups = self._counter(
+            "cache_lookups",
             "Lookups in the cache of exchanger lists, by list and result (hit or miss)",
-            ["cache", "result"],
-            registry=registry,
+            "cache",
+            "result",
         )
-        self.notifications_sent = Counter(
-            f"{PREFIX}_notifications_sent",
-            "Notifications Telegram accepted",
-            registry=registry,
+        self.notifications_sent = self._counter(
+            "notifications_sent", "Notifications Telegram accepted"
         )
-        self.notifications_retried = Counter(
-            f"{PREFIX}_notifications_retried",
+        self.notifications_retried = self._counter(
+            "notifications_retried",
             "Notification attempts that failed and are tried again later "
             "(network, 5xx; 429 pauses are counted in exbot_telegram_rate_limited_total)",
-            registry=registry,
         )
-        self.notifications_dropped = Counter(
-            f"{PREFIX}_notifications_dropped",
+        self.notifications_dropped = self._counter(
+            "notifications_dropped",
             "Notifications given up on, by reason (blocked, refused, attempts, unreadable)",
-            ["reason"],
-            registry=registry,
+            "reason",
         )
-        self.rate_limited = Counter(
-            f"{PREFIX}_telegram_rate_limited",
+        self.rate_limited = self._counter(
+            "telegram_rate_limited",
             "429 Too Many Requests answers from Telegram, by Bot API method",
-            ["method"],
-            registry=registry,
+            "method",
         )
         self.outbox_length = Gauge(
             f"{PREFIX}_outbox_length",
             "Exchanger events (callbacks, changed bids) waiting in the outbox stream",
-            registry=registry,
+            registry=self.registry,
         )
         self.outbox_oldest_age = Gauge(
             f"{PREFIX}_outbox_oldest_age_seconds",
             "Age of the oldest event waiting in the outbox (0 when it is empty)",
-            registry=registry,
+            registry=self.registry,
         )
         self._backlog: BacklogReader | None = None
+
+    def _counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        return Counter(f"{PREFIX}_{name}", documentation, labels, registry=self.registry)
+
+    def _histogram(
+        self, name: str, documentation: str, *labels: str, buckets: tuple[float, ...]
+    ) -> Histogram:
+        return Histogram(
+            f"{PREFIX}_{name}", documentation, labels, buckets=buckets, registry=self.registry
+        )
 
     # hooks of the hot path
 
