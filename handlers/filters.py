@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
+
+# A bid id typed after a command (/bid 1053, /requests 1053): the exchanger's ids are digits.
+BID_ID = re.compile(r"\d{1,20}")
 
 
 class MenuButton(Filter):

@@ -51,12 +51,11 @@ from bot.views.operator import (
     success_refused_alert,
     unknown_bid_alert,
 )
-from handlers.filters import FromAdmin
+from handlers.filters import BID_ID, FromAdmin
 from handlers.screen import make_live, show_screen
 
 logger = logging.getLogger(__name__)
 
-_BID_ID = re.compile(r"\d{1,20}")
 _BID_HASH = re.compile(r"[A-Za-z0-9]{10,64}")
 
 
@@ -230,7 +229,7 @@ async def bid_by_reference(
     """/bid 1053 or /bid <hash>: the operator card of any bid this API login can see."""
     with i18n.use_locale(settings.DEFAULT_LOCALE):
         reference = (command.args or "").strip()
-        bid_id = reference if _BID_ID.fullmatch(reference) else None
+        bid_id = reference if BID_ID.fullmatch(reference) else None
         bid_hash = reference if bid_id is None and _BID_HASH.fullmatch(reference) else None
         if bid_id is None and bid_hash is None:
             await message.answer(bid_command_usage())

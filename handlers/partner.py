@@ -15,7 +15,6 @@ rather than failed, because it may have been made.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F, Router, html
@@ -58,12 +57,11 @@ from bot.views.partner import (
     requests_usage,
     stale_payout_alert,
 )
-from handlers.filters import FromAdmin
+from handlers.filters import BID_ID, FromAdmin
 from handlers.screen import show_screen
 
 logger = logging.getLogger(__name__)
 
-_BID_ID = re.compile(r"\d{1,20}")
 METHOD_KEY = "payout_method_id"
 ACCOUNT_KEY = "payout_account"
 
@@ -106,7 +104,7 @@ async def requests(
     if not reference:
         await _show_requests(message, 0, bot, partner_account, operator_lang)
         return
-    if not _BID_ID.fullmatch(reference):
+    if not BID_ID.fullmatch(reference):
         await message.answer(requests_usage())
         return
     try:
