@@ -1,0 +1,108 @@
+"""The package graph points one way (DESIGN.md §2, issue 9): read from the source with ast, so
+a new import that bends it fails here rather than in a review."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Shared by the feature routers; a feature router imports no other feature's module.
+SHARED_HANDLERS = frozenset({"handlers.filters", "handlers.screen"})
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module `path` imports, `from a import b` counted as both `a` and `a.b`."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def _graph(package: str) -> dict[str, set[str]]:
+    """Module -> the bot's modules it imports (bot.*, handlers.*), for every module of
+    `package`."""
+    base = ROOT.joinpath(*package.split("."))
+    paths = sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+    return {
+        _module_name(path): {
+            name for name in _imports(path) if name.split(".")[0] in ("bot", "handlers")
+        }
+        for path in paths
+    }
+
+
+def _inside(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_the_exchanger_client_imports_no_other_package_of_the_bot() -> None:
+    strays = {
+        module: sorted(name for name in imported if not _inside(name, "bot.exchanger"))
+        for module, imported in _graph("bot.exchanger").items()
+    }
+    assert {module: names for module, names in strays.items() if names} == {}
+
+
+def test_the_telegram_html_package_imports_no_other_package_of_the_bot() -> None:
+    strays = {
+        module: sorted(name for name in imported if not _inside(name, "bot.telegram_html"))
+        for module, imported in _graph("bot.telegram_html").items()
+    }
+    assert {module: names for module, names in strays.items() if names} == {}
+
+
+def test_notifications_import_neither_handlers_nor_views() -> None:
+    strays = {
+        module: sorted(
+            name for name in imported if _inside(name, "handlers") or _inside(name, "bot.views")
+        )
+        for module, imported in _graph("bot.notifications").items()
+    }
+    assert {module: names for module, names in strays.items() if names} == {}
+
+
+def test_a_feature_router_imports_no_other_feature_router() -> None:
+    strays: dict[str, list[str]] = {}
+    for module, imported in _graph("handlers").items():
+        if module == "handlers":  # get_routers() gathers them all
+            continue
+        feature = ".".join(module.split(".")[:2])
+        strays[module] = sorted(
+            name
+            for name in imported
+            if _inside(name, "handlers")
+            and name != "handlers"
+            and not _inside(name, feature)
+            and not any(_inside(name, shared) for shared in SHARED_HANDLERS)
+        )
+    assert {module: names for module, names in strays.items() if names} == {}
+
+
+def test_handlers_never_hold_the_exchanger_client() -> None:
+    """They ask bot/services, which may use the client (DESIGN.md §2)."""
+    holding = sorted(
+        module
+        for module, imported in _graph("handlers").items()
+        if "bot.exchanger.ExchangerClient" in imported or "bot.exchanger.client" in imported
+    )
+    assert holding == []
+
+
+def test_only_the_wiring_of_the_app_imports_the_handlers() -> None:
+    importing = sorted(
+        module
+        for module, imported in _graph("bot").items()
+        if any(_inside(name, "handlers") for name in imported)
+    )
+    assert importing == ["bot.wiring.dispatcher"]
