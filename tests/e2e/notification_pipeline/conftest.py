@@ -10,7 +10,6 @@ from aiohttp import web
 
 from bot.app import ExchangeBotApp
 from bot.i18n import create_i18n
-from bot.notifications.messages import NotificationRenderer
 from bot.notifications.outbox import Outbox
 from bot.notifications.receiver import CallbackReceiver
 from bot.notifications.tokens import CallbackTokens
@@ -18,6 +17,7 @@ from bot.sandbox import RunningSandbox
 from bot.services.bids import BidService
 from bot.storage.bids import BidRepository
 from bot.storage.secrets import get_or_create_secret
+from bot.views.notifications import NotificationRenderer
 from bot.web import create_web_app
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import running_bot

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from bot.app import ExchangeBotApp
-from bot.notifications.messages import NotificationRenderer
 from bot.notifications.outbox import Outbox
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.reconciler import Reconciler
@@ -19,6 +18,7 @@ from bot.notifications.worker import OutboxWorker
 from bot.sandbox import RunningSandbox
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.keys import RedisKeys
+from bot.views.notifications import NotificationRenderer
 from tests.e2e.steps import create_sber_to_usdt_bid, greet
 from tests.fake_telegram import FakeTelegram
 

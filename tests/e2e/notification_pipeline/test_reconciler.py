@@ -7,13 +7,13 @@ import time
 
 from bot.app import ExchangeBotApp
 from bot.i18n import create_i18n
-from bot.notifications.messages import NotificationRenderer
 from bot.notifications.outbox import Outbox
 from bot.notifications.reconciler import Reconciler
 from bot.notifications.schedule import CheckSchedule
 from bot.notifications.worker import OutboxWorker
 from bot.sandbox import RunningSandbox
 from bot.storage.bids import BidRepository
+from bot.views.notifications import NotificationRenderer
 from tests.e2e.notification_pipeline.pipeline import Pipeline, RecordingSendQueue, new_bid
 from tests.e2e.steps import create_sber_to_usdt_bid, greet
 from tests.fake_telegram import FakeTelegram

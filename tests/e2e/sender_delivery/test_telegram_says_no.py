@@ -13,8 +13,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Chat, Message, Update, User
 from redis.asyncio import Redis
 
+from bot.middlewares.unblock import clear_blocked_mark
 from bot.notifications.send_queue import SendQueue
-from bot.notifications.unblock import clear_blocked_mark
 from bot.storage.keys import RedisKeys
 from tests.e2e.sender_delivery.sending import make_sender, note, texts
 from tests.fake_telegram import FakeTelegram, SimulatedUser
