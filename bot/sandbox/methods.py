@@ -15,10 +15,11 @@ from typing import Any
 
 from bot.sandbox import texts
 from bot.sandbox.calc import Quote, fee_text, fmt, parse_amount, quote
+from bot.sandbox.catalogue import DEFAULT_INSTRUCTIONS
 from bot.sandbox.config import ApiKey
 from bot.sandbox.fields import check_submission, find_city, is_valid_coupon, render_fields
+from bot.sandbox.model import Currency, Direction
 from bot.sandbox.php import intval, parse_cd, strip_input
-from bot.sandbox.seed import DEFAULT_INSTRUCTIONS, Currency, Direction
 from bot.sandbox.state import Bid, SandboxState
 from bot.sandbox.texts import Lang, status_title
 

@@ -19,8 +19,8 @@ from bot.sandbox.methods import (
     page,
     php_date,
 )
+from bot.sandbox.model import PartnerAccount, PartnerPayout
 from bot.sandbox.php import strip_input
-from bot.sandbox.seed import PartnerAccount, PartnerPayout
 from bot.sandbox.state import SandboxState
 from bot.sandbox.texts import Lang
 
