@@ -7,18 +7,8 @@ from decimal import Decimal
 
 from bot.sandbox import texts
 from bot.sandbox.calc import fmt, round_down
-from bot.sandbox.methods import (
-    Call,
-    Method,
-    Payload,
-    bids_in_window,
-    exchange_item,
-    fail,
-    items_or_empty,
-    ok,
-    page,
-    php_date,
-)
+from bot.sandbox.calls import Call, Method, Payload, fail, ok, php_date
+from bot.sandbox.listing import bids_in_window, exchange_item, items_or_empty, page
 from bot.sandbox.model import PartnerAccount, PartnerPayout
 from bot.sandbox.php import strip_input
 from bot.sandbox.state import SandboxState
@@ -82,14 +72,12 @@ async def get_partner_links(state: SandboxState, call: Call) -> Payload:
     refused = _partner_guard(state, call)
     if refused:
         return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
+    window = call.time_window()
     ip = call.param("ip").strip()
     links = [
         link
         for link in state.seed.partner_links.get(call.key.user_id, [])
-        if (start <= 0 or link.time >= start)
-        and (end <= 0 or link.time <= end)
-        and (not ip or link.ip == ip)
+        if link.time in window and (not ip or link.ip == ip)
     ]
     links.sort(key=lambda link: link.time, reverse=True)
     items = [
@@ -129,14 +117,12 @@ async def get_partner_payouts(state: SandboxState, call: Call) -> Payload:
     refused = _partner_guard(state, call)
     if refused:
         return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
+    window = call.time_window()
     payout_id = call.int_param("id")
     payouts = [
         p
         for p in state.seed.partner_payouts.get(call.key.user_id, [])
-        if (payout_id <= 0 or p.id == payout_id)
-        and (start <= 0 or p.time >= start)
-        and (end <= 0 or p.time <= end)
+        if (payout_id <= 0 or p.id == payout_id) and p.time in window
     ]
     payouts.sort(key=lambda p: (p.time, p.id), reverse=True)
     items = [
