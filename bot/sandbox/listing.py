@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from bot.sandbox.calc import fmt
 from bot.sandbox.calls import Call, Payload, ok, php_date
 from bot.sandbox.php import intval
 from bot.sandbox.state import Bid, SandboxState
+
+T = TypeVar("T")
 
 
 def bids_in_window(bids: Iterable[Bid], call: Call) -> list[Bid]:
@@ -74,6 +76,16 @@ def items_or_empty(items: list[Payload]) -> Any:
     return {"items": items} if items else []
 
 
+def page_answer(records: list[T], call: Call, item: Callable[[T], Payload]) -> Payload:
+    """The answer of a list method: the call's page of `records`, each as `item` spells it."""
+    return ok(items_or_empty([item(record) for record in page(records, call)]))
+
+
+def dated(record_id: int, stamp: int) -> Payload:
+    """The id, time and date every dated list item starts with."""
+    return {"id": str(record_id), "time": stamp, "date": php_date(stamp)}
+
+
 async def get_exchanges(state: SandboxState, call: Call) -> Payload:
     """Own login's bids, newest edit first. The api_id filter is matched against the numeric
     bid id, the server's bug kept on purpose [§4.10]: filtering by your own api_id fails."""
@@ -82,5 +94,4 @@ async def get_exchanges(state: SandboxState, call: Call) -> Payload:
     bug_ids = {intval(part) for part in call.param("api_id").split(",")} - {0}
     if bug_ids:
         bids = [bid for bid in bids if bid.id in bug_ids]
-    items = [exchange_item(state, bid, call) for bid in page(bids, call)]
-    return ok(items_or_empty(items))
+    return page_answer(bids, call, lambda bid: exchange_item(state, bid, call))
