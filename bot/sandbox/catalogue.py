@@ -61,8 +61,20 @@ def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
-def _options(*labels: tuple[str, Text]) -> tuple[Option, ...]:
-    return (Option("0", _t("No selected", "Не выбрано")), *(Option(k, v) for k, v in labels))
+def _select(
+    number: int, label: Text, *options: tuple[str, Text], tooltip: Text | None = None
+) -> CustomField:
+    """A required select; its key "0" is "No selected", which the server refuses [§4.5]."""
+    no_choice = Option("0", _t("No selected", "Не выбрано"))
+    return CustomField(
+        number,
+        label,
+        type="select",
+        req=True,
+        format="0",
+        options=(no_choice, *(Option(key, text) for key, text in options)),
+        tooltip=tooltip,
+    )
 
 
 CARDHOLDER = CustomField(
@@ -86,25 +98,13 @@ PHONE = CustomField(4, _t("Phone", "Телефон"), req=True, format="user_pho
 FIRST_NAME = CustomField(1, _t("First name", "Имя"), req=True, format="first_name")
 LAST_NAME = CustomField(3, _t("Last name", "Фамилия"), req=True, format="last_name")
 TELEGRAM = CustomField(11, _t("Telegram", "Telegram"), format="user_telegram")
-BANK = CustomField(
-    12,
-    _t("Bank", "Банк"),
-    type="select",
-    req=True,
-    format="0",
-    options=_options(("1", _t("Sber", "Сбер")), ("2", _t("T-Bank", "Т-Банк"))),
-)
-SOURCE = CustomField(
+BANK = _select(12, _t("Bank", "Банк"), ("1", _t("Sber", "Сбер")), ("2", _t("T-Bank", "Т-Банк")))
+SOURCE = _select(
     14,
     _t("Source of funds", "Источник средств"),
-    type="select",
-    req=True,
-    format="0",
-    options=_options(
-        ("1", _t("Salary", "Зарплата")),
-        ("3", _t("Savings", "Сбережения")),
-        ("4", _t("Business income", "Доход от бизнеса")),
-    ),
+    ("1", _t("Salary", "Зарплата")),
+    ("3", _t("Savings", "Сбережения")),
+    ("4", _t("Business income", "Доход от бизнеса")),
     tooltip=_t("Required by the AML policy", "Требуется AML-политикой"),
 )
 COMMENT = CustomField(
