@@ -21,11 +21,8 @@ from typing import Protocol
 
 from bot.exchanger import Currency, Direction, DirectionField, ExchangerError
 from bot.services.draft import ExchangeDraft
-from bot.services.flow import field_side, requisite_slot
+from bot.services.flow import TEXT_TYPES, field_side, requisite_slot
 from bot.storage.requisites import SavedDetail, SavedRequisites
-
-# Only typed answers are offered and remembered: a select or a checkbox is one tap anyway.
-TEXT_TYPES = ("text", "textarea")
 
 # How a field's label reads to the customer (bot/views/fields.py `field_title`): injected,
 # because it is made with the Telegram-text helpers of the views.
