@@ -18,12 +18,14 @@ from tests.e2e.steps import (
     CARDHOLDER,
     EMAIL,
     TRON_ADDRESS,
+    answer_with_saved_details,
     confirm,
     create_sber_to_usdt_bid,
     exchanger_bid,
     give_rub,
     greet,
     open_sber_to_usdt,
+    save_details,
 )
 from tests.e2e.stored import PLAINTEXTS, everything_under
 from tests.fake_telegram import FakeTelegram
@@ -161,12 +163,7 @@ async def test_a_customer_who_saved_a_card_in_english_finds_it_offered_after_swi
 ) -> None:
     alice = fake_telegram.user("Alice", language_code="en")
     async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
-        await greet(alice)
-        await create_sber_to_usdt_bid(alice)
-        await alice.wait_for_message("Remember your details for next time?")
-        await alice.click("Yes, remember")
-        await alice.wait_for_message("Saved. Next time these details are one tap away.")
-
+        await save_details(alice)
         await alice.press("🌐 Language")
         await alice.wait_for_message("Choose your language")
         await alice.click("Русский")
@@ -225,29 +222,22 @@ async def test_details_saved_by_the_version_before_stable_ids_are_offered_after_
 ) -> None:
     alice = fake_telegram.user("Alice", language_code="en")
     # What the earlier version kept: each value under the name the customer saw, in the language
-    # she had then (the card while she spoke Russian, the e-mail in English).
+    # she had then (the card while she spoke Russian, the rest in English).
     old = SavedRequisites(redis, RedisKeys(redis_prefix), DataCipher.from_setting(DATA_KEY))
     await old.set_consent(alice.id, True)
-    assert await old.remember(alice.id, "Со счета · Сбербанк RUB", CARD)
-    assert await old.remember(alice.id, "E-mail", EMAIL)
+    for name, value in (
+        ("Со счета · Сбербанк RUB", CARD),
+        ("E-mail", EMAIL),
+        ("Cardholder name · Sberbank RUB", CARDHOLDER),
+        ("Into account · Tether TRC20 USDT", TRON_ADDRESS),
+    ):
+        assert await old.remember(alice.id, name, value)
 
     async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
         await greet(alice)
         await open_sber_to_usdt(alice)
         await give_rub(alice)
-        await alice.wait_for_message("E-mail")
-        await alice.click("Use saved: a•••@example.com")
-        await alice.wait_for_message("Bank")
-        await alice.click("Sber")
-        await alice.wait_for_message("Telegram")
-        await alice.click("Skip")
-        await alice.wait_for_message("From account")
-        await alice.click("Use saved: 4111 •••• 1111")
-        await alice.wait_for_message("Cardholder name")
-        await alice.send(CARDHOLDER)
-        await alice.wait_for_message("Into account")
-        await alice.send(TRON_ADDRESS)
-        await alice.wait_for_message("Check your exchange")
+        await answer_with_saved_details(alice)
         bid = await confirm(alice)
         await alice.expect_no_message(0.3)  # she said yes before: no question
 

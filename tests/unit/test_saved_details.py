@@ -5,6 +5,7 @@ field is next asked, in any of the bot's languages, and never come back after "f
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -90,6 +91,21 @@ DRAFT = ExchangeDraft(
 
 def field(lang: str, name: str) -> DirectionField:
     return next(f for f in direction(lang).fields_in_order() if f.name == name)
+
+
+def before_the_move(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], Awaitable[None]]
+) -> None:
+    """Run `meanwhile` just before the script that moves a legacy slot: after the legacy value
+    was read and sealed anew for its stable id."""
+    run_script = redis.eval
+
+    async def eval_after(script: str, *args: Any) -> Any:
+        if "HDEL" in script:  # only the move deletes a hash field
+            await meanwhile()
+        return await run_script(script, *args)  # type: ignore[misc]
+
+    monkeypatch.setattr(redis, "eval", eval_after)
 
 
 @pytest.fixture
@@ -212,14 +228,7 @@ async def test_forget_all_during_the_move_leaves_nothing_to_resurrect(
 ) -> None:
     await requisites.set_consent(USER, True)
     await requisites.remember(USER, "From account · Sberbank RUB", CARD)
-    run_script = redis.eval
-
-    async def forget_all_first(script: str, *args: Any) -> Any:
-        if "HDEL" in script:  # the move, after the legacy value was read and sealed anew
-            await saved.forget_all(USER)
-        return await run_script(script, *args)  # type: ignore[misc]
-
-    monkeypatch.setattr(redis, "eval", forget_all_first)
+    before_the_move(redis, monkeypatch, lambda: saved.forget_all(USER))
 
     assert await saved.offered(USER, DRAFT, field(RU, "account1"), RU) is None
     assert await redis.exists(keys.requisites(USER)) == 0
@@ -235,15 +244,13 @@ async def test_refusing_during_the_move_leaves_nothing_to_resurrect(
     await requisites.set_consent(USER, True)
     await requisites.remember(USER, "E-mail", EMAIL)
     stored = await redis.hget(keys.requisites(USER), "E-mail")  # type: ignore[misc]
-    run_script = redis.eval
 
-    async def refuse_then_restore(script: str, *args: Any) -> Any:
-        if "HDEL" in script:  # consent gone; the very same value back, so only consent differs
-            await requisites.set_consent(USER, False)
-            await redis.hset(keys.requisites(USER), "E-mail", stored)  # type: ignore[misc]
-        return await run_script(script, *args)  # type: ignore[misc]
+    async def refuse_then_restore() -> None:
+        # Consent gone, and the very same value back: only the consent differs.
+        await requisites.set_consent(USER, False)
+        await redis.hset(keys.requisites(USER), "E-mail", stored)  # type: ignore[misc]
 
-    monkeypatch.setattr(redis, "eval", refuse_then_restore)
+    before_the_move(redis, monkeypatch, refuse_then_restore)
 
     assert await saved.offered(USER, DRAFT, field(EN, "cf6"), EN) is None
     assert await redis.hkeys(keys.requisites(USER)) == [b"E-mail"]  # type: ignore[misc]
