@@ -28,7 +28,7 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
 from bot.fsm import SealedStorage, conversation_cipher, fsm_key_builder
-from bot.i18n import CatalogI18n, UserLocaleMiddleware, create_i18n
+from bot.i18n import CatalogI18n, UserLocaleMiddleware, api_lang, create_i18n
 from bot.isolation import RestartSafeEventIsolation
 from bot.logs import one_line
 from bot.notifications.messages import NotificationRenderer
@@ -58,6 +58,7 @@ from bot.services.bids import BidService
 from bot.services.catalog import Catalog
 from bot.services.conversation import Conversations
 from bot.services.quotes import Quotes
+from bot.services.saved_details import SavedDetails
 from bot.storage.bids import BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
@@ -73,6 +74,7 @@ from bot.supervision import Supervisor
 from bot.telegram import AnsweredQueries, TelegramUnusable, call_at_start, create_bot
 from bot.throttle import UserThrottle
 from bot.views.direction import is_paused
+from bot.views.fields import field_title
 from bot.web import TELEGRAM_WEBHOOK_PATH, create_web_app
 from bot.webhook_setup import ensure_webhook
 from handlers import get_routers
@@ -268,13 +270,18 @@ class ExchangeBotApp:
             self.exchanger, JsonCache(self.redis, self.keys, on_lookup=self.metrics.cache_lookup)
         )
         conversations = Conversations(catalog, Quotes(self.exchanger), paused=is_paused)
-        requisites = SavedRequisites(self.redis, self.keys, data_cipher)
+        saved_details = SavedDetails(
+            SavedRequisites(self.redis, self.keys, data_cipher),
+            catalog,
+            langs=[api_lang(locale) for locale in SUPPORTED_LOCALES],
+            label_of=field_title,
+        )
         creations = BidCreations(
             bot=self.bot,
             bids=bids,
             bid_service=bid_service,
             conversations=conversations,
-            requisites=requisites,
+            saved_details=saved_details,
             isolation=self.dispatcher.fsm.events_isolation,
             background=self.background,
         )
@@ -290,7 +297,7 @@ class ExchangeBotApp:
             creations=creations,
             bids=bids,
             bid_service=bid_service,
-            requisites=requisites,
+            saved_details=saved_details,
             redis=self.redis,
         )
         await self._start_web(webhook_secret, CallbackReceiver(tokens, outbox))
