@@ -17,6 +17,7 @@ from pydantic import (
     SecretStr,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -197,19 +198,13 @@ class Settings(BaseSettings):
             raise ValueError("expected 1-64 characters of letters, digits, _ . : -")
         return value
 
-    @field_validator("EXCHANGER_API_LOGIN")
+    @field_validator("EXCHANGER_API_LOGIN", "EXCHANGER_API_KEY")
     @classmethod
-    def _login(cls, value: str) -> str:
-        if value and not _API_CREDENTIAL_RE.match(value):
-            raise ValueError("expected the 32-character API login from the exchanger")
-        return value
-
-    @field_validator("EXCHANGER_API_KEY")
-    @classmethod
-    def _key(cls, value: SecretStr) -> SecretStr:
-        secret = value.get_secret_value()
-        if secret and not _API_CREDENTIAL_RE.match(secret):
-            raise ValueError("expected the 32-character API key from the exchanger")
+    def _api_credential(cls, value: str | SecretStr, info: ValidationInfo) -> str | SecretStr:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text and not _API_CREDENTIAL_RE.match(text):
+            what = "key" if info.field_name == "EXCHANGER_API_KEY" else "login"
+            raise ValueError(f"expected the 32-character API {what} from the exchanger")
         return value
 
     @field_validator("EXCHANGER_PARTNER_ID")

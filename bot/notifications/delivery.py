@@ -1,5 +1,5 @@
 """The Telegram side of sending a notification: one call, and what its answer means for the
-queued message (bot/notifications/sender.py decides what to do with that)."""
+queued message (bot/notifications/courier.py decides what to do with that)."""
 
 from __future__ import annotations
 

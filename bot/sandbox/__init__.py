@@ -6,6 +6,7 @@ production does rather than what the documentation says. It doubles as the bot's
 
 from bot.sandbox.app import RunningSandbox, create_sandbox_app, serve_forever, start_sandbox
 from bot.sandbox.callbacks import CallbackRecord
+from bot.sandbox.catalogue import DEMO_COUPON
 from bot.sandbox.config import (
     ALL_METHODS,
     READ_ONLY_METHODS,
@@ -19,7 +20,6 @@ from bot.sandbox.config import (
     ApiKey,
     SandboxConfig,
 )
-from bot.sandbox.seed import DEMO_COUPON
 from bot.sandbox.state import Bid, Fault, SandboxState
 
 __all__ = [

@@ -12,8 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import texts
+from bot.sandbox.calls import Call
 from bot.sandbox.config import ALL_METHODS
-from bot.sandbox.methods import METHODS, Call
+from bot.sandbox.methods import METHODS
 from bot.sandbox.partner import PARTNER_METHODS
 from bot.sandbox.php import json_encode
 from bot.sandbox.state import STATE_KEY, Fault, SandboxState

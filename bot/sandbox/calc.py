@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
 from typing import Literal
 
-from bot.sandbox.seed import COUPON_BONUS, City, Currency, Direction, Fee
+from bot.sandbox.catalogue import COUPON_BONUS
+from bot.sandbox.model import City, Currency, Direction, Fee
 from bot.sandbox.texts import FEE_GET, FEE_GIVE, Lang
 
 _NOT_NUMBER = re.compile(r"[^0-9.]")

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.sandbox.catalogue import CARD, DEMO_COUPON
+from bot.sandbox.model import City, Currency, CustomField, Direction
 from bot.sandbox.php import php_array, strip_input
-from bot.sandbox.seed import CARD, DEMO_COUPON, City, Currency, CustomField, Direction
 from bot.sandbox.texts import (
     COUPON_LABEL,
     FIELD_ERRORS,

@@ -7,21 +7,11 @@ from decimal import Decimal
 
 from bot.sandbox import texts
 from bot.sandbox.calc import fmt, round_down
-from bot.sandbox.methods import (
-    Call,
-    Method,
-    Payload,
-    bids_in_window,
-    exchange_item,
-    fail,
-    items_or_empty,
-    ok,
-    page,
-    php_date,
-)
+from bot.sandbox.calls import Call, Method, Payload, fail, ok
+from bot.sandbox.listing import bids_in_window, dated, exchange_item, page_answer
+from bot.sandbox.model import PartnerAccount, PartnerLink, PartnerPayout
 from bot.sandbox.php import strip_input
-from bot.sandbox.seed import PartnerAccount, PartnerPayout
-from bot.sandbox.state import SandboxState
+from bot.sandbox.state import Bid, SandboxState
 from bot.sandbox.texts import Lang
 
 PARTNER_REWARD = Decimal("0.005")
@@ -82,30 +72,15 @@ async def get_partner_links(state: SandboxState, call: Call) -> Payload:
     refused = _partner_guard(state, call)
     if refused:
         return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
+    window = call.time_window()
     ip = call.param("ip").strip()
     links = [
         link
         for link in state.seed.partner_links.get(call.key.user_id, [])
-        if (start <= 0 or link.time >= start)
-        and (end <= 0 or link.time <= end)
-        and (not ip or link.ip == ip)
+        if link.time in window and (not ip or link.ip == ip)
     ]
     links.sort(key=lambda link: link.time, reverse=True)
-    items = [
-        {
-            "id": str(link.id),
-            "time": link.time,
-            "date": php_date(link.time),
-            "browser": link.browser,
-            "ip": link.ip,
-            "referrer": link.referrer,
-            "user_hash": link.user_hash,
-            "query_string": link.query_string,
-        }
-        for link in page(links, call)
-    ]
-    return ok(items_or_empty(items))
+    return page_answer(links, call, _link_item)
 
 
 async def get_partner_exchanges(state: SandboxState, call: Call) -> Payload:
@@ -113,48 +88,56 @@ async def get_partner_exchanges(state: SandboxState, call: Call) -> Payload:
     if refused:
         return refused
     referred = (bid for bid in state.bids.values() if bid.ref_id == call.key.user_id)
-    items = []
-    for bid in page(bids_in_window(referred, call), call):
+
+    def rewarded_item(bid: Bid) -> Payload:
         item = exchange_item(state, bid, call)
         del item["api_id"]
         give = state.currency(bid.give_id)
         decimals = give.decimals if give else 2
         item["accrued"] = 1 if bid.status == "success" else 0
         item["partner_reward"] = fmt(round_down(bid.amount_give * PARTNER_REWARD, decimals))
-        items.append(item)
-    return ok(items_or_empty(items))
+        return item
+
+    return page_answer(bids_in_window(referred, call), call, rewarded_item)
 
 
 async def get_partner_payouts(state: SandboxState, call: Call) -> Payload:
     refused = _partner_guard(state, call)
     if refused:
         return refused
-    start, end = call.int_param("start_time"), call.int_param("end_time")
+    window = call.time_window()
     payout_id = call.int_param("id")
     payouts = [
         p
         for p in state.seed.partner_payouts.get(call.key.user_id, [])
-        if (payout_id <= 0 or p.id == payout_id)
-        and (start <= 0 or p.time >= start)
-        and (end <= 0 or p.time <= end)
+        if (payout_id <= 0 or p.id == payout_id) and p.time in window
     ]
     payouts.sort(key=lambda p: (p.time, p.id), reverse=True)
-    items = [
-        {
-            "id": str(p.id),
-            "time": p.time,
-            "date": php_date(p.time),
-            "method_id": p.method_id,
-            "account": p.account,
-            "pay_amount": fmt(p.pay_amount),
-            "pay_currency_code": p.pay_currency_code,
-            "original_amount": fmt(p.original_amount),
-            "original_currency_code": "USD",
-            "status": p.status,
-        }
-        for p in page(payouts, call)
-    ]
-    return ok(items_or_empty(items))
+    return page_answer(payouts, call, _payout_item)
+
+
+def _link_item(link: PartnerLink) -> Payload:
+    return {
+        **dated(link.id, link.time),
+        "browser": link.browser,
+        "ip": link.ip,
+        "referrer": link.referrer,
+        "user_hash": link.user_hash,
+        "query_string": link.query_string,
+    }
+
+
+def _payout_item(payout: PartnerPayout) -> Payload:
+    return {
+        **dated(payout.id, payout.time),
+        "method_id": payout.method_id,
+        "account": payout.account,
+        "pay_amount": fmt(payout.pay_amount),
+        "pay_currency_code": payout.pay_currency_code,
+        "original_amount": fmt(payout.original_amount),
+        "original_currency_code": "USD",
+        "status": payout.status,
+    }
 
 
 async def add_partner_payout(state: SandboxState, call: Call) -> Payload:

@@ -18,16 +18,9 @@ from aiohttp import web
 from bot.sandbox.calc import Quote
 from bot.sandbox.callbacks import CallbackRecord, CallbackSender
 from bot.sandbox.config import ApiKey, SandboxConfig
+from bot.sandbox.model import Currency, Direction, Seed
 from bot.sandbox.php import restore_url
-from bot.sandbox.seed import (
-    Currency,
-    Direction,
-    Seed,
-    build_seed,
-    deposit_details,
-    random_string,
-    user_hash,
-)
+from bot.sandbox.seed import build_seed, deposit_details, random_string, user_hash
 from bot.sandbox.texts import is_status
 
 FaultKind = Literal["hang", "html", "notice", "http502", "garbage", "empty"]

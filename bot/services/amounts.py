@@ -34,7 +34,7 @@ from enum import StrEnum
 from typing import Literal
 
 from bot.exchanger.models import CalcResult, Direction
-from bot.services.validation import BIDI_CONTROLS, INVISIBLE_MARKS
+from bot.services.validation.text import BIDI_CONTROLS, INVISIBLE_MARKS
 
 MAX_INPUT_CHARS = 64
 MAX_DIGITS = 30

@@ -17,7 +17,7 @@ from bot.services.amounts import AmountError, parse_amount
 from bot.services.catalog import Catalog
 from bot.services.creation import AmountRejected, CreateOutcome, FieldRejected
 from bot.services.draft import ExchangeDraft
-from bot.services.flow import FieldStep, field_at, field_by_name, field_side
+from bot.services.flow import TEXT_TYPES, FieldStep, field_at, field_by_name, field_side
 from bot.services.quotes import Quotes
 from bot.services.search import search_currencies
 from bot.services.steps import (
@@ -36,8 +36,6 @@ from bot.services.steps import (
     next_step,
 )
 from bot.services.validation import FieldValueError, check_field_value
-
-TEXT_TYPES = ("text", "textarea")
 
 
 class Conversations:

@@ -13,26 +13,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
 
-from bot.exchanger import (
-    Bid,
-    CalcAction,
-    EmptyResponse,
-    ExchangerClient,
-    ExchangerError,
-    Unavailable,
-    ValidationError,
+from bot.exchanger import Bid, ExchangerClient, ExchangerError
+from bot.services.confirmation import BidOrder, Customer, new_api_id
+from bot.services.creation_outcomes import (
+    AmountRejected,
+    Created,
+    CreateOutcome,
+    FieldRejected,
+    InProgress,
+    NotCreated,
+    Refused,
+    Uncertain,
+    outcome_unknown,
+    refusal,
 )
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.creations import CreationClaim, CreationEntry, CreationLedger, CreationState
 from bot.storage.keys import RedisKeys
+
+__all__ = [
+    "AmountRejected",
+    "BidCreation",
+    "BidEvents",
+    "BidOrder",
+    "CreateOutcome",
+    "Created",
+    "CreationNotices",
+    "Customer",
+    "FieldRejected",
+    "InProgress",
+    "NotCreated",
+    "Refused",
+    "Uncertain",
+    "new_api_id",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,82 +63,6 @@ LOOKUP_SLACK = 60.0
 SETTLE_MARGIN = 30.0
 # The resolver's pace for lookups that failed: doubling from its first delay up to this.
 MAX_RECHECK_DELAY = 900.0
-AMOUNT_FIELDS = ("sum1", "sum2", "sum1c", "sum2c")
-
-
-def new_api_id() -> str:
-    """Unique per confirmation; plain characters so the server stores it unchanged (§8.1)."""
-    return f"tg-{secrets.token_hex(8)}"
-
-
-@dataclass(frozen=True)
-class Customer:
-    user_id: int
-    chat_id: int
-    locale: str
-    lang: str  # API-LANG
-
-
-@dataclass(frozen=True)
-class BidOrder:
-    api_id: str
-    direction_id: str
-    amount: Decimal
-    action: CalcAction
-    fields: Mapping[str, str]
-
-
-# --- outcomes -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Created:
-    record: BidRecord
-    bid: Bid | None  # None: created, but bid_info failed just now (the record is enough)
-    # True for the one caller that recorded the bid: it shows the card. Others (a second press,
-    # the resolver) find it recorded and only show what the customer asks for.
-    first: bool
-
-
-@dataclass(frozen=True)
-class InProgress:
-    """Another press or process is creating this confirmation right now."""
-
-
-@dataclass(frozen=True)
-class Uncertain:
-    """No answer and not found yet: it is being resolved; never create again meanwhile."""
-
-
-@dataclass(frozen=True)
-class NotCreated:
-    """A lookup proved the earlier attempt created nothing: the customer may confirm again."""
-
-
-@dataclass(frozen=True)
-class AmountRejected:
-    message: str
-    limit: Decimal | None
-
-
-@dataclass(frozen=True)
-class FieldRejected:
-    """Field name -> the exchanger's message, in the exchanger's order (the first is asked)."""
-
-    errors: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The exchanger said no for another reason (or could not be reached): nothing exists."""
-
-    messages: list[str] = field(default_factory=list)
-    unreachable: bool = False
-
-
-CreateOutcome = (
-    Created | InProgress | Uncertain | NotCreated | AmountRejected | FieldRejected | Refused
-)
 
 
 # --- what the service needs from the notification side --------------------------------------
@@ -218,9 +161,9 @@ class BidCreation:
                 lang=customer.lang,
             )
         except ExchangerError as error:
-            if not _outcome_unknown(error):
+            if not outcome_unknown(error):
                 await self._ledger.release(order.api_id)
-                return _refusal(error, order)
+                return refusal(error, order)
             logger.warning("create_bid outcome unknown (%s): looking the bid up", _name(error))
             await self._ledger.mark_uncertain(order.api_id, check_in=self._recheck_delay)
             entry = await self._ledger.get(order.api_id)
@@ -376,34 +319,6 @@ def _claim(customer: Customer, direction_id: str) -> CreationClaim:
     return CreationClaim(
         customer.user_id, customer.chat_id, customer.locale, customer.lang, direction_id
     )
-
-
-def _outcome_unknown(error: ExchangerError) -> bool:
-    """The request may have created the bid: no answer, an empty one, or the server saying
-    this api_id is taken (by the bid our lost answer was about, facts §14.6)."""
-    if isinstance(error, Unavailable):
-        return error.request_sent
-    if isinstance(error, ValidationError):
-        return error.api_id_not_unique
-    return isinstance(error, EmptyResponse)
-
-
-def _refusal(error: ExchangerError, order: BidOrder) -> CreateOutcome:
-    """What the customer must change, from the exchanger's answer (facts §4.7)."""
-    if isinstance(error, Unavailable):
-        return Refused(unreachable=True)
-    if isinstance(error, ValidationError):
-        amounts = [error.fields[name] for name in AMOUNT_FIELDS if name in error.fields]
-        if amounts:
-            return AmountRejected(amounts[0].message, amounts[0].limit)
-        known = {
-            name: problem.message for name, problem in error.fields.items() if name in order.fields
-        }
-        if known:
-            return FieldRejected(known)
-        if error.messages:
-            return Refused(list(error.messages))
-    return Refused([error.error_text] if error.error_text else [])
 
 
 async def _redis_now(redis: Redis) -> float:

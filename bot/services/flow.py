@@ -13,6 +13,8 @@ from bot.services.draft import ExchangeDraft
 
 CHECKBOX = "checkbox"
 SELECT = "select"
+# Typed answers: the ones checked as text, and offered and remembered as saved details.
+TEXT_TYPES = ("text", "textarea")
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,10 @@ def field_side(field: DirectionField) -> str | None:
 
 
 def requisite_slot(field: DirectionField, label: str, give_title: str, get_title: str) -> str:
-    """Where a remembered answer is kept and under what name the customer sees it.
-
-    Field names repeat across directions with different meanings ("account1" is a card number
-    for a bank and an address for a coin), so account and currency fields are remembered per
-    currency; direction fields (e-mail, phone) are shared. The slot reads as the customer saw
-    the question: "From account · Sberbank RUB".
+    """The name the customer sees a remembered answer under, as they saw the question: "From
+    account · Sberbank RUB" for account and currency fields, the label alone for direction fields
+    (e-mail, phone). Versions before stable ids (bot/services/saved_details.py) also kept the
+    answer under this name, in the customer's language then: a legacy slot.
     """
     side = field_side(field)
     if side is None:

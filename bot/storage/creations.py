@@ -135,24 +135,25 @@ redis.call('HSET', KEYS[1], 'state', 'created', 'bid_id', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 """
-# KEYS: entry, open index. ARGV: api_id.
-_ABSENT = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'uncertain' then
+
+
+def _closing(expected: str, change: str) -> str:
+    """A script that applies `change` to an entry in the `expected` state and takes it out of
+    the open index (1), or leaves an entry in any other state alone (0).
+    KEYS: entry, open index. ARGV: api_id."""
+    return f"""
+if redis.call('HGET', KEYS[1], 'state') ~= '{expected}' then
     return 0
 end
-redis.call('HSET', KEYS[1], 'state', 'absent')
+{change}
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 """
-# KEYS: entry, open index. ARGV: api_id. Only an attempt still under its lease is released.
-_RELEASE = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'creating' then
-    return 0
-end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
-"""
+
+
+_ABSENT = _closing("uncertain", "redis.call('HSET', KEYS[1], 'state', 'absent')")
+# Only an attempt still under its lease is released.
+_RELEASE = _closing("creating", "redis.call('DEL', KEYS[1])")
 # KEYS: open index. ARGV: how many. Entries due now, by Redis time.
 _DUE = (
     LUA_NOW

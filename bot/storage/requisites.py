@@ -5,11 +5,13 @@ the customer's consent, everything is encrypted at rest with DATA_KEY (`DataCiph
 consent off deletes it all at once, and it expires after a year without use. Without DATA_KEY
 remembering is off altogether (`enabled` is False).
 
-Each value is sealed for its owner and slot (user id and slot name as associated data): a value
+Each value is sealed for its owner and slot (user id and slot as associated data): a value
 copied into another customer's hash, or into another slot, does not open there and is skipped.
 
-Slot names (e.g. "From account · Sberbank RUB") are stored in the clear: they say which blank a
-value fills, not who the customer is.
+A slot is a stable id ("account1@12": the field and its currency) kept with the label the
+customer saw when it was saved ("From account · Sberbank RUB"), or, written by versions before
+stable ids, the label alone (a bare sealed value; `legacy_slots`, moved by `migrate`). Labels are
+stored in the clear: they say which blank a value fills, not who the customer is.
 
 The details of a new bid wait for the customer's answer to "remember my details?" in a key of
 their own, sealed, for `HOLD_FOR_CONSENT` only, and are deleted when the answer comes.
@@ -17,8 +19,12 @@ their own, sealed, for `HOLD_FOR_CONSENT` only, and are deleted when the answer 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import builtins
 import json
-from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -62,12 +68,46 @@ if ARGV[1] ~= '1' then
 end
 return 1
 """
+# A legacy slot moved to its stable id. KEYS: consent, saved details. ARGV: legacy slot, its
+# sealed value as read, stable slot, the value sealed for it, the consent marker. Only while
+# consent is given and the legacy value is still the one read: a "forget everything" (or a
+# "no") in between leaves nothing to resurrect. 1 = moved, 2 = the stable slot was there already
+# (the legacy one is dropped), 0 = nothing done.
+_MIGRATE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[5] then
+    return 0
+end
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
+    return 0
+end
+redis.call('HDEL', KEYS[2], ARGV[1])
+if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then
+    return 2
+end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+return 1
+"""
 # KEYS: the held details. Read and deleted in one step: taken once.
 _TAKE = """
 local value = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[1])
 return value
 """
+
+
+@dataclass(frozen=True)
+class SavedDetail:
+    """One remembered answer: where it is kept, the value, and the label the customer saw when it
+    was saved. `label` is None for a legacy slot, whose name is its label."""
+
+    slot: str
+    value: str
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What the customer sees in their saved details."""
+        return self.slot if self.label is None else self.label
 
 
 class SavedRequisites:
@@ -107,8 +147,11 @@ class SavedRequisites:
             self._ttl_ms,
         )
 
-    async def remember(self, user_id: int, field_name: str, value: str) -> bool:
-        """Save `value` for `field_name`; True if saved.
+    async def remember(
+        self, user_id: int, field_name: str, value: str, *, label: str | None = None
+    ) -> bool:
+        """Save `value` for `field_name` (a slot), shown as `label`; True if saved. Without a
+        label it is stored as versions before stable ids stored it: a legacy slot.
 
         Not saved (False) without consent or DATA_KEY, for an empty or over-long value, or when
         the customer already has `MAX_FIELDS_PER_USER` other fields saved.
@@ -121,7 +164,7 @@ class SavedRequisites:
             self._keys.requisites_consent(user_id),
             self._keys.requisites(user_id),
             field_name,
-            self._cipher.encrypt(value, _owner(user_id, field_name)),
+            self._stored(user_id, field_name, value, label),
             MAX_FIELDS_PER_USER,
             self._ttl_ms,
             _CONSENTED,
@@ -132,23 +175,76 @@ class SavedRequisites:
         """The saved value, or None if there is none or it cannot be decrypted any more."""
         if self._cipher is None:
             return None
-        token = await self._redis.hget(self._keys.requisites(user_id), field_name)  # type: ignore[misc]
-        if token is None:
+        stored = await self._redis.hget(self._keys.requisites(user_id), field_name)  # type: ignore[misc]
+        if stored is None:
             return None
-        return self._cipher.decrypt(_raw(token), _owner(user_id, field_name))
+        detail = self._opened(user_id, field_name, _raw(stored))
+        return None if detail is None else detail.value
+
+    async def details(self, user_id: int) -> list[SavedDetail]:
+        """Everything saved, in no particular order; values that cannot be decrypted are left
+        out."""
+        if self._cipher is None:
+            return []
+        saved = await self._redis.hgetall(self._keys.requisites(user_id))  # type: ignore[misc]
+        opened = (
+            self._opened(user_id, _raw(name).decode(), _raw(stored))
+            for name, stored in saved.items()
+        )
+        return [detail for detail in opened if detail is not None]
 
     async def list(self, user_id: int) -> dict[str, str]:
-        """Field name -> value of everything saved; values that cannot be decrypted are left out."""
+        """Slot -> value of everything saved; values that cannot be decrypted are left out."""
+        return {detail.slot: detail.value for detail in await self.details(user_id)}
+
+    async def legacy_slots(self, user_id: int) -> set[str]:
+        """Readable slots saved by versions before stable ids (named by their label)."""
+        details = await self.details(user_id)
+        return {detail.slot for detail in details if detail.label is None}
+
+    async def migrate(self, user_id: int, legacy: str, slot: str, label: str) -> str | None:
+        """Move the value of the legacy slot `legacy` to `slot`, sealed anew for it and shown as
+        `label`; the value, or None when there was nothing readable to move (an unreadable value
+        stays where it is, skipped like any other) or consent or the value went meanwhile."""
         if self._cipher is None:
-            return {}
-        saved = await self._redis.hgetall(self._keys.requisites(user_id))  # type: ignore[misc]
-        values: dict[str, str] = {}
-        for raw_name, token in saved.items():
-            name = _raw(raw_name).decode()
-            value = self._cipher.decrypt(_raw(token), _owner(user_id, name))
-            if value is not None:
-                values[name] = value
-        return values
+            return None
+        key = self._keys.requisites(user_id)
+        stored = await self._redis.hget(key, legacy)  # type: ignore[misc]
+        if stored is None or _unpack(_raw(stored)) is not None:
+            return None
+        value = self._cipher.decrypt(_raw(stored), _owner(user_id, legacy))
+        if value is None:
+            return None
+        moved = await self._redis.eval(  # type: ignore[misc]
+            _MIGRATE,
+            2,
+            self._keys.requisites_consent(user_id),
+            key,
+            legacy,
+            stored,
+            slot,
+            self._stored(user_id, slot, value, label),
+            _CONSENTED,
+        )
+        if moved == 2:
+            return await self.recall(user_id, slot)
+        return value if moved == 1 else None
+
+    def _stored(self, user_id: int, slot: str, value: str, label: str | None) -> bytes:
+        """What the hash keeps for a slot: the sealed value, with its label when it has one."""
+        assert self._cipher is not None
+        sealed = self._cipher.encrypt(value, _owner(user_id, slot))
+        if label is None:
+            return sealed
+        record = {"label": label, "sealed": base64.b64encode(sealed).decode()}
+        return json.dumps(record, ensure_ascii=False).encode()
+
+    def _opened(self, user_id: int, slot: str, stored: bytes) -> SavedDetail | None:
+        if self._cipher is None:
+            return None
+        label, sealed = _unpack(stored) or (None, stored)
+        value = self._cipher.decrypt(sealed, _owner(user_id, slot))
+        return None if value is None else SavedDetail(slot, value, label)
 
     async def forget(self, user_id: int, field_name: str) -> None:
         await self._redis.hdel(self._keys.requisites(user_id), field_name)  # type: ignore[misc]
@@ -157,14 +253,15 @@ class SavedRequisites:
         """Delete every saved value; the consent answer stays as it was."""
         await self._redis.delete(self._keys.requisites(user_id))
 
-    async def hold_for_consent(self, user_id: int, values: Mapping[str, str]) -> None:
-        """Keep a new bid's details (slot -> value) sealed until the customer answers
-        "remember my details?", for `HOLD_FOR_CONSENT` at most. Nothing is held without
-        DATA_KEY (the question is not asked then)."""
-        if self._cipher is None or not values:
+    async def hold_for_consent(self, user_id: int, details: Sequence[SavedDetail]) -> None:
+        """Keep a new bid's details sealed until the customer answers "remember my details?",
+        for `HOLD_FOR_CONSENT` at most. Nothing is held without DATA_KEY (the question is not
+        asked then)."""
+        if self._cipher is None or not details:
             return
+        held = [{"slot": d.slot, "label": d.label, "value": d.value} for d in details]
         sealed = self._cipher.seal(
-            json.dumps(dict(values), ensure_ascii=False).encode(), _held_owner(user_id)
+            json.dumps(held, ensure_ascii=False).encode(), _held_owner(user_id)
         )
         await self._redis.set(
             self._keys.requisites_held(user_id),
@@ -172,21 +269,43 @@ class SavedRequisites:
             px=milliseconds(HOLD_FOR_CONSENT.total_seconds()),
         )
 
-    async def take_held(self, user_id: int) -> dict[str, str]:
-        """The details held for the consent answer, deleted as they are read; {} if they
-        expired, were taken already, or cannot be read."""
+    async def take_held(self, user_id: int) -> builtins.list[SavedDetail]:
+        """The details held for the consent answer, deleted as they are read; [] if they
+        expired, were taken already, or cannot be read. Held by versions before stable ids
+        (slot -> value, for an hour at most), they come back as legacy slots."""
         sealed = await self._redis.eval(_TAKE, 1, self._keys.requisites_held(user_id))  # type: ignore[misc]
         if sealed is None or self._cipher is None:
-            return {}
+            return []
         opened = self._cipher.open(_raw(sealed), _held_owner(user_id))
         if opened is None:
-            return {}
-        values = json.loads(opened)
-        return {str(name): str(value) for name, value in values.items()}
+            return []
+        held = json.loads(opened)
+        if isinstance(held, dict):
+            return [SavedDetail(str(name), str(value)) for name, value in held.items()]
+        return [
+            SavedDetail(
+                str(item["slot"]),
+                str(item["value"]),
+                None if item["label"] is None else str(item["label"]),
+            )
+            for item in held
+        ]
 
 
 def _owner(user_id: int, slot: str) -> bytes:
     return associated_data("requisite", user_id, slot)
+
+
+def _unpack(stored: bytes) -> tuple[str, bytes] | None:
+    """(label, sealed value) of a labelled slot; None for a bare sealed value (a legacy slot),
+    which never starts with "{" (DataCipher's version byte, or the earlier Fernet's base64)."""
+    if not stored.startswith(b"{"):
+        return None
+    try:
+        record = json.loads(stored)
+        return str(record["label"]), base64.b64decode(record["sealed"], validate=True)
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return "", b""  # damaged: not legacy, and opens to nothing
 
 
 def _held_owner(user_id: int) -> bytes:

@@ -7,9 +7,10 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from redis.asyncio import Redis
 
-from bot.config import Settings
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.exchanger import ExchangerClient
+from bot.i18n import api_lang
 from bot.middlewares.requests import AnsweredQueries
 from bot.observability.metrics import BotMetrics
 from bot.services.background import BackgroundTasks
@@ -18,12 +19,14 @@ from bot.services.conversation import Conversations
 from bot.services.health import ExchangerHealth
 from bot.services.partner import PartnerAccount
 from bot.services.quotes import Quotes
+from bot.services.saved_details import SavedDetails
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
 from bot.storage.profiles import UserProfiles
 from bot.storage.requisites import SavedRequisites
 from bot.views.direction import is_paused
+from bot.views.fields import field_title
 from bot.wiring.notifications import Pipeline
 from handlers.exchange.creation import BidCreations
 
@@ -46,13 +49,18 @@ def handler_data(
 ) -> dict[str, Any]:
     catalog = Catalog(exchanger, JsonCache(redis, keys, on_lookup=metrics.cache_lookup))
     conversations = Conversations(catalog, Quotes(exchanger), paused=is_paused)
-    requisites = SavedRequisites(redis, keys, data_cipher)
+    saved_details = SavedDetails(
+        SavedRequisites(redis, keys, data_cipher),
+        catalog,
+        langs=[api_lang(locale) for locale in SUPPORTED_LOCALES],
+        label_of=field_title,
+    )
     creations = BidCreations(
         bot=bot,
         bids=pipeline.bids,
         bid_service=pipeline.bid_service,
         conversations=conversations,
-        requisites=requisites,
+        saved_details=saved_details,
         isolation=dispatcher.fsm.events_isolation,
         background=background,
     )
@@ -69,6 +77,6 @@ def handler_data(
         "bid_service": pipeline.bid_service,
         "partner_account": PartnerAccount(exchanger),
         "exchanger_health": ExchangerHealth(exchanger),
-        "requisites": requisites,
+        "saved_details": saved_details,
         "redis": redis,
     }

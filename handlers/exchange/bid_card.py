@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
+from bot.exchanger import Direction
 from bot.services.creation import Created
+from bot.services.saved_details import SavedDetails
 from bot.storage.bids import Audience, BidRepository
-from bot.storage.requisites import SavedRequisites
 from bot.views import summary as summary_views
 from bot.views.bid_card import render_bid_card
 from bot.views.saved_details import render_consent_question
+from handlers.exchange.screen import DraftScreen
 from handlers.screen import ScreenTarget, make_live, show_on
 
 
@@ -40,21 +40,10 @@ async def show_bid_card(
 
 
 async def offer_to_remember(
-    bot: Bot,
-    requisites: SavedRequisites,
-    chat_id: int,
-    user_id: int,
-    candidates: Mapping[str, str],
+    bot: Bot, saved_details: SavedDetails, screen: DraftScreen, direction: Direction
 ) -> None:
     """The details of a new bid are remembered with consent given, held for the answer when
-    never asked (and the question sent), forgotten when refused."""
-    if not candidates or not requisites.enabled:
-        return
-    consent = await requisites.consent(user_id)
-    if consent is None:
-        await requisites.hold_for_consent(user_id, candidates)
+    never asked (and the question sent), forgotten when refused (SavedDetails.keep_after_bid)."""
+    if await saved_details.keep_after_bid(screen.user_id, direction, screen.draft, screen.lang):
         text, keyboard = render_consent_question()
-        await bot.send_message(chat_id, text, reply_markup=keyboard)
-    elif consent:
-        for name, value in candidates.items():
-            await requisites.remember(user_id, name, value)
+        await bot.send_message(screen.chat_id, text, reply_markup=keyboard)

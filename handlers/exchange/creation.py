@@ -35,8 +35,8 @@ from bot.services.creation import (
 )
 from bot.services.draft import ExchangeDraft
 from bot.services.flow import bid_fields
+from bot.services.saved_details import SavedDetails
 from bot.storage.bids import BidRepository
-from bot.storage.requisites import SavedRequisites
 from bot.views import summary as summary_views
 from bot.views.direction import render_direction_unavailable
 from handlers.exchange.bid_card import offer_to_remember, show_bid_card
@@ -77,7 +77,7 @@ class BidCreations:
         bids: BidRepository,
         bid_service: BidService,
         conversations: Conversations,
-        requisites: SavedRequisites,
+        saved_details: SavedDetails,
         isolation: BaseEventIsolation,
         background: BackgroundTasks,
     ) -> None:
@@ -85,7 +85,7 @@ class BidCreations:
         self.bids = bids
         self.bid_service = bid_service
         self.conversations = conversations
-        self.requisites = requisites
+        self.saved_details = saved_details
         self._isolation = isolation
         self._background = background
 
@@ -116,7 +116,7 @@ class BidCreations:
             state=state,
             place=job.target,
             exchange=self.conversations.of(draft, job.customer.lang),
-            requisites=self.requisites,
+            saved_details=self.saved_details,
             data=data,
         )
 
@@ -262,12 +262,11 @@ class BidCreations:
     async def _created(self, screen: DraftScreen, outcome: Created) -> None:
         """The customer pressed Confirm (or Check again) and the bid exists: its card replaces
         the "Creating…" screen, as the answer to that press."""
-        candidates = await screen.details_to_remember()
+        direction = await screen.exchange.direction()
         await screen.state.clear()
         await show_bid_card(self.bot, self.bids, screen.target, outcome)
-        await offer_to_remember(
-            self.bot, self.requisites, screen.chat_id, screen.user_id, candidates
-        )
+        if direction is not None:
+            await offer_to_remember(self.bot, self.saved_details, screen, direction)
 
 
 def _job_of(screen: DraftScreen, locale: str, *, recheck: bool) -> CreationJob:

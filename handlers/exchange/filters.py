@@ -20,7 +20,7 @@ from aiogram.utils.i18n import I18n
 from bot.i18n import api_lang
 from bot.services.conversation import Conversations, ExchangeConversation
 from bot.services.draft import ExchangeDraft
-from bot.storage.requisites import SavedRequisites
+from bot.services.saved_details import SavedDetails
 from handlers.exchange.screen import DraftScreen
 
 
@@ -42,7 +42,7 @@ class CurrentDraft(Filter):
         bot: Bot,
         i18n: I18n,
         conversations: Conversations,
-        requisites: SavedRequisites,
+        saved_details: SavedDetails,
         callback_data: CallbackData | None = None,
     ) -> dict[str, Any] | bool:
         data: dict[str, Any] = {} if self._fresh else await state.get_data()
@@ -53,7 +53,12 @@ class CurrentDraft(Filter):
             return False
         exchange = conversations.of(draft, api_lang(i18n.current_locale))
         screen = DraftScreen(
-            bot=bot, state=state, place=event, exchange=exchange, requisites=requisites, data=data
+            bot=bot,
+            state=state,
+            place=event,
+            exchange=exchange,
+            saved_details=saved_details,
+            data=data,
         )
         return {"draft": draft, "exchange": exchange, "screen": screen}
 

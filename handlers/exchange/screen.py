@@ -16,11 +16,10 @@ from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.services.conversation import TEXT_TYPES, ExchangeConversation
-from bot.services.flow import FieldStep, asking_order, requisite_slot
+from bot.services.conversation import ExchangeConversation
+from bot.services.flow import FieldStep
+from bot.services.saved_details import SavedDetails
 from bot.services.steps import Step
-from bot.storage.requisites import SavedRequisites
-from bot.views.fields import field_title
 from handlers.exchange.states import state_of
 from handlers.exchange.windows import draw
 from handlers.screen import ScreenTarget, show_on, show_screen
@@ -47,7 +46,7 @@ class DraftScreen:
         state: FSMContext,
         place: Place,
         exchange: ExchangeConversation,
-        requisites: SavedRequisites,
+        saved_details: SavedDetails,
         data: Mapping[str, Any] | None = None,
     ) -> None:
         self.bot = bot
@@ -56,7 +55,7 @@ class DraftScreen:
         self.exchange = exchange
         self.draft = exchange.draft
         self.lang = exchange.lang
-        self.requisites = requisites
+        self.saved_details = saved_details
         # The FSM data the draft was read from: kept so that saving the draft writes it back
         # without reading it again (one Redis round trip a step).
         self._data = data
@@ -105,21 +104,6 @@ class DraftScreen:
         else:
             await show_screen(self.place, text, bot=self.bot)
 
-    async def slot(self, step: FieldStep) -> str:
-        """The saved-details slot of a field (see requisite_slot)."""
-        give_title, get_title = await self.exchange.titles()
-        return requisite_slot(step.field, field_title(step.field), give_title, get_title)
-
     async def saved_value(self, step: FieldStep) -> str | None:
-        return await self.requisites.recall(self.user_id, await self.slot(step))
-
-    async def details_to_remember(self) -> dict[str, str]:
-        """The typed answers of the draft by saved-details slot (offered with the bid card)."""
-        direction = await self.exchange.direction()
-        if direction is None:
-            return {}
-        return {
-            await self.slot(step): self.draft.answers[step.field.name]
-            for step in asking_order(direction)
-            if step.field.type in TEXT_TYPES and step.field.name in self.draft.answers
-        }
+        """The saved value offered for a field (see SavedDetails.offered)."""
+        return await self.saved_details.offered(self.user_id, self.draft, step.field, self.lang)

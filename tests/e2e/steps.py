@@ -84,6 +84,24 @@ async def answer_fields(user: SimulatedUser, details: Details) -> ChatMessage:
     return await user.wait_for_message("Check your exchange")
 
 
+async def answer_with_saved_details(user: SimulatedUser) -> ChatMessage:
+    """The fields after the amount, each typed one with its saved value (one tap); returns the
+    summary."""
+    await user.wait_for_message("E-mail")
+    await user.click("Use saved: a•••@example.com")
+    await user.wait_for_message("Bank")
+    await user.click("Sber")
+    await user.wait_for_message("Telegram")
+    await user.click("Skip")
+    await user.wait_for_message("From account")
+    await user.click("Use saved: 4111 •••• 1111")
+    await user.wait_for_message("Cardholder name")
+    await user.click("Use saved: A•••H")
+    await user.wait_for_message("Into account")
+    await user.click("Use saved: TR7NHq…Lj6t")
+    return await user.wait_for_message("Check your exchange")
+
+
 async def fill_sber_to_usdt(user: SimulatedUser, details: Details | None = None) -> ChatMessage:
     """A whole form of direction 44, up to the summary (not confirmed)."""
     details = details or Details()
@@ -113,6 +131,15 @@ def bid_id_of(card: ChatMessage) -> str:
 async def create_sber_to_usdt_bid(user: SimulatedUser, details: Details | None = None) -> str:
     await fill_sber_to_usdt(user, details)
     return await confirm(user)
+
+
+async def save_details(user: SimulatedUser) -> None:
+    """A first bid, and yes to "remember my details?"."""
+    await greet(user)
+    await create_sber_to_usdt_bid(user)
+    await user.wait_for_message("Remember your details for next time?")
+    await user.click("Yes, remember")
+    await user.wait_for_message("Saved. Next time these details are one tap away.")
 
 
 async def notifications_settled(app: ExchangeBotApp, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109

@@ -1,24 +1,31 @@
 """Saved details: remembered only after a yes, offered as one tap, listed masked, deletable,
-and never kept in Redis as plain text (DESIGN.md §8)."""
+never kept in Redis as plain text (DESIGN.md §8), and kept across a change of language and
+the upgrade from slots named by their label."""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
 from bot.sandbox import RunningSandbox
+from bot.storage.cipher import DataCipher
+from bot.storage.keys import RedisKeys
+from bot.storage.requisites import SavedRequisites
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import DATA_KEY, running_bot
 from tests.e2e.steps import (
+    CARD,
     CARD_DIGITS,
     CARDHOLDER,
     EMAIL,
     TRON_ADDRESS,
+    answer_with_saved_details,
     confirm,
     create_sber_to_usdt_bid,
     exchanger_bid,
     give_rub,
     greet,
     open_sber_to_usdt,
+    save_details,
 )
 from tests.e2e.stored import PLAINTEXTS, everything_under
 from tests.fake_telegram import FakeTelegram
@@ -149,3 +156,94 @@ async def test_saved_details_are_listed_by_the_names_the_customer_saw(
         await alice.send("alice@example.com")
         btc_account = await alice.wait_for_message("From account")
         assert not any("Use saved" in label for label in alice.buttons(btc_account.message_id))
+
+
+async def test_a_customer_who_saved_a_card_in_english_finds_it_offered_after_switching_to_russian(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    alice = fake_telegram.user("Alice", language_code="en")
+    async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
+        await save_details(alice)
+        await alice.press("🌐 Language")
+        await alice.wait_for_message("Choose your language")
+        await alice.click("Русский")
+        await alice.wait_for_message("Готово")
+
+        await alice.press("💱 Новый обмен")
+        await alice.wait_for_message("Выберите валюту, которую отдаёте")
+        await alice.click("Сбербанк RUB")
+        await alice.wait_for_message("Выберите валюту, которую получаете")
+        await alice.click("Tether TRC20 USDT")
+        await alice.wait_for_message(where=lambda m: "Отдаю RUB" in m.button_labels())
+        await alice.click("Отдаю RUB")
+        await alice.wait_for_message("Код купона на скидку")
+        await alice.click("Пропустить")
+        await alice.wait_for_message("Сколько RUB вы отдаёте?")
+        await alice.send("5000")
+        await alice.wait_for_message("E-mail")
+        await alice.click("Сохранённое: a•••@example.com")
+        await alice.wait_for_message("Банк")
+        await alice.click("Сбер")
+        await alice.wait_for_message("Telegram")
+        await alice.click("Пропустить")
+        await alice.wait_for_message("Со счета")
+        await alice.click("Сохранённое: 4111 •••• 1111")
+        await alice.wait_for_message("Имя владельца карты")
+        await alice.click("Сохранённое: A•••H")
+        await alice.wait_for_message("На счет")
+        await alice.click("Сохранённое: TR7NHq…Lj6t")
+        await alice.wait_for_message("Проверьте данные обмена")
+        await alice.click("✅ Подтвердить")
+        card = await alice.wait_for_message("Заявка №")
+        second = card.body.split("№", 1)[1].split()[0]
+
+        assert exchanger_bid(sandbox, second)["values"] == {
+            "account1": CARD_DIGITS,
+            "account2": TRON_ADDRESS,
+            "cfgive8": CARDHOLDER,
+            "cf6": EMAIL,
+            "cf12": "1",
+        }
+        # Saved again in Russian: the same four details, now named as she reads them.
+        await alice.press("🔐 Сохранённые реквизиты")
+        listing = await alice.wait_for_message("Сохранённые реквизиты")
+        assert "Со счета · Сбербанк RUB: 4111 •••• 1111" in listing.body
+        assert "From account" not in listing.body
+        # Four details and "Delete all": nothing left behind under the English names.
+        assert len([label for label in listing.button_labels() if label.startswith("🗑 ")]) == 5
+
+
+async def test_details_saved_by_the_version_before_stable_ids_are_offered_after_the_upgrade(
+    fake_telegram: FakeTelegram,
+    sandbox: RunningSandbox,
+    make_settings: SettingsFactory,
+    redis: Redis,
+    redis_prefix: str,
+) -> None:
+    alice = fake_telegram.user("Alice", language_code="en")
+    # What the earlier version kept: each value under the name the customer saw, in the language
+    # she had then (the card while she spoke Russian, the rest in English).
+    old = SavedRequisites(redis, RedisKeys(redis_prefix), DataCipher.from_setting(DATA_KEY))
+    await old.set_consent(alice.id, True)
+    for name, value in (
+        ("Со счета · Сбербанк RUB", CARD),
+        ("E-mail", EMAIL),
+        ("Cardholder name · Sberbank RUB", CARDHOLDER),
+        ("Into account · Tether TRC20 USDT", TRON_ADDRESS),
+    ):
+        assert await old.remember(alice.id, name, value)
+
+    async with running_bot(make_settings(DATA_KEY=DATA_KEY)):
+        await greet(alice)
+        await open_sber_to_usdt(alice)
+        await give_rub(alice)
+        await answer_with_saved_details(alice)
+        bid = await confirm(alice)
+        await alice.expect_no_message(0.3)  # she said yes before: no question
+
+        assert exchanger_bid(sandbox, bid)["values"]["account1"] == CARD_DIGITS
+        assert set(await old.list(alice.id)) == {"account1@8", "account2@3", "cfgive8@8", "cf6"}
+        await alice.press("🔐 Saved details")
+        listing = await alice.wait_for_message("Saved details")
+        assert "From account · Sberbank RUB: 4111 •••• 1111" in listing.body
+        assert "Со счета" not in listing.body

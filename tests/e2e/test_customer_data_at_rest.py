@@ -19,11 +19,12 @@ from tests.e2e.steps import (
     CARDHOLDER,
     EMAIL,
     TRON_ADDRESS,
+    answer_with_saved_details,
     confirm,
-    create_sber_to_usdt_bid,
     give_rub,
     greet,
     open_sber_to_usdt,
+    save_details,
 )
 from tests.e2e.stored import everything_under, plain_values_in
 from tests.fake_telegram import FakeTelegram
@@ -47,14 +48,6 @@ async def fill_up_to_the_card(user: SimulatedUser) -> None:
     await user.wait_for_message("Telegram")
     await user.click("Skip")
     await user.wait_for_message("From account")
-
-
-async def save_details(user: SimulatedUser) -> None:
-    await greet(user)
-    await create_sber_to_usdt_bid(user)
-    await user.wait_for_message("Remember your details for next time?")
-    await user.click("Yes, remember")
-    await user.wait_for_message("Saved. Next time these details are one tap away.")
 
 
 @pytest.mark.parametrize("data_key", ["", DATA_KEY], ids=["generated key", "DATA_KEY"])
@@ -137,19 +130,7 @@ async def test_details_saved_under_the_old_key_are_still_offered_after_a_rotatio
         assert "4111 •••• 1111" in (await alice.wait_for_message("Saved details")).body
         await open_sber_to_usdt(alice)
         await give_rub(alice)
-        await alice.wait_for_message("E-mail")
-        await alice.click("Use saved: a•••@example.com")
-        await alice.wait_for_message("Bank")
-        await alice.click("Sber")
-        await alice.wait_for_message("Telegram")
-        await alice.click("Skip")
-        await alice.wait_for_message("From account")
-        await alice.click("Use saved: 4111 •••• 1111")
-        await alice.wait_for_message("Cardholder name")
-        await alice.click("Use saved: A•••H")
-        await alice.wait_for_message("Into account")
-        await alice.click("Use saved: TR7NHq…Lj6t")
-        await alice.wait_for_message("Check your exchange")
+        await answer_with_saved_details(alice)
         await confirm(alice)  # used again, so saved again: under the new key
 
     async with running_bot(make_settings(DATA_KEY=NEW_DATA_KEY)):

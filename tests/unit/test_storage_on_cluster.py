@@ -34,7 +34,7 @@ from bot.storage.keys import RedisKeys
 from bot.storage.locks import redis_lock
 from bot.storage.profiles import UserProfiles
 from bot.storage.redis import create_redis
-from bot.storage.requisites import SavedRequisites
+from bot.storage.requisites import SavedDetail, SavedRequisites
 from bot.storage.updates import Claim, HandledUpdates
 from tests.e2e.harness import DATA_KEY
 from tests.unit.test_storage_bids import bid
@@ -161,9 +161,13 @@ async def test_saved_details_follow_consent(cluster: Redis, keys: RedisKeys) -> 
     assert await saved.remember(5, "E-mail", "alice@example.com")
     assert await saved.list(5) == {"E-mail": "alice@example.com"}
 
-    await saved.hold_for_consent(5, {"Card": "4111111111111111"})
-    assert await saved.take_held(5) == {"Card": "4111111111111111"}
-    assert await saved.take_held(5) == {}
+    assert await saved.migrate(5, "E-mail", "cf6", "E-mail") == "alice@example.com"
+    assert await saved.list(5) == {"cf6": "alice@example.com"}
+
+    card = SavedDetail("account1@1", "4111111111111111", "Card")
+    await saved.hold_for_consent(5, [card])
+    assert await saved.take_held(5) == [card]
+    assert await saved.take_held(5) == []
     await saved.set_consent(5, False)
     assert await saved.list(5) == {}
 

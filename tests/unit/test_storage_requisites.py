@@ -20,6 +20,7 @@ from bot.storage.requisites import (
     HOLD_FOR_CONSENT,
     MAX_FIELDS_PER_USER,
     MAX_VALUE_CHARS,
+    SavedDetail,
     SavedRequisites,
 )
 
@@ -175,7 +176,10 @@ async def test_values_saved_in_the_earlier_fernet_format_are_skipped(
 async def test_a_new_bids_details_wait_sealed_for_the_consent_answer_for_an_hour_at_most(
     saved: SavedRequisites, redis: Redis, keys: RedisKeys
 ) -> None:
-    details = {"From account · Sberbank RUB": CARD, "E-mail": "alice@example.com"}
+    details = [
+        SavedDetail("account1@1", CARD, "From account · Sberbank RUB"),
+        SavedDetail("cf6", "alice@example.com", "E-mail"),
+    ]
     await saved.hold_for_consent(USER, details)
 
     raw = await redis.get(keys.requisites_held(USER))
@@ -183,29 +187,29 @@ async def test_a_new_bids_details_wait_sealed_for_the_consent_answer_for_an_hour
     hour_ms = HOLD_FOR_CONSENT.total_seconds() * 1000
     assert hour_ms - 5000 < await redis.pttl(keys.requisites_held(USER)) <= hour_ms
     assert HOLD_FOR_CONSENT <= timedelta(hours=1)
-    assert await saved.take_held(OTHER_USER) == {}
+    assert await saved.take_held(OTHER_USER) == []
 
     assert await saved.take_held(USER) == details
     assert await redis.exists(keys.requisites_held(USER)) == 0
-    assert await saved.take_held(USER) == {}
+    assert await saved.take_held(USER) == []
 
 
 async def test_held_details_copied_to_another_customer_are_not_theirs(
     saved: SavedRequisites, redis: Redis, keys: RedisKeys
 ) -> None:
-    await saved.hold_for_consent(USER, {"account2": CARD})
+    await saved.hold_for_consent(USER, [SavedDetail("account2@5", CARD, "Into account")])
     held = await redis.get(keys.requisites_held(USER))
     assert held is not None
     await redis.set(keys.requisites_held(OTHER_USER), held)
 
-    assert await saved.take_held(OTHER_USER) == {}
+    assert await saved.take_held(OTHER_USER) == []
 
 
 async def test_nothing_is_held_without_a_data_key(redis: Redis, keys: RedisKeys) -> None:
     saved = SavedRequisites(redis, keys, None)
-    await saved.hold_for_consent(USER, {"account2": CARD})
+    await saved.hold_for_consent(USER, [SavedDetail("account2@5", CARD, "Into account")])
     assert await redis.exists(keys.requisites_held(USER)) == 0
-    assert await saved.take_held(USER) == {}
+    assert await saved.take_held(USER) == []
 
 
 async def test_a_customer_can_forget_one_value_or_all_of_them(saved: SavedRequisites) -> None:
