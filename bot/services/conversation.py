@@ -10,14 +10,21 @@ calls serve a button press, a typed message and the background creation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from bot.exchanger import CalcAction, Currency, Direction, DirectionField
 from bot.services.amounts import AmountError, parse_amount
 from bot.services.catalog import Catalog
 from bot.services.creation import AmountRejected, CreateOutcome, FieldRejected
 from bot.services.draft import ExchangeDraft
-from bot.services.flow import TEXT_TYPES, FieldStep, field_at, field_by_name, field_side
+from bot.services.flow import (
+    TEXT_TYPES,
+    FieldStep,
+    field_at,
+    field_by_name,
+    field_side,
+    is_paused,
+)
 from bot.services.quotes import Quotes
 from bot.services.search import search_currencies
 from bot.services.steps import (
@@ -41,17 +48,12 @@ from bot.services.validation import FieldValueError, check_field_value
 class Conversations:
     """What every conversation shares (the catalog, the quotes); `of` makes the one of a draft."""
 
-    def __init__(
-        self, catalog: Catalog, quotes: Quotes, *, paused: Callable[[Direction], bool]
-    ) -> None:
+    def __init__(self, catalog: Catalog, quotes: Quotes) -> None:
         self._catalog = catalog
         self._quotes = quotes
-        # Whether a direction is frozen is read from its operator note as the card shows it,
-        # so the rule comes from the views that draw the card.
-        self._paused = paused
 
     def of(self, draft: ExchangeDraft, lang: str) -> ExchangeConversation:
-        return ExchangeConversation(self._catalog, self._quotes, self._paused, draft, lang)
+        return ExchangeConversation(self._catalog, self._quotes, draft, lang)
 
 
 class ExchangeConversation:
@@ -62,13 +64,11 @@ class ExchangeConversation:
         self,
         catalog: Catalog,
         quotes: Quotes,
-        paused: Callable[[Direction], bool],
         draft: ExchangeDraft,
         lang: str,
     ) -> None:
         self._catalog = catalog
         self._quotes = quotes
-        self._paused = paused
         self.draft = draft
         self.lang = lang
 
@@ -161,7 +161,7 @@ class ExchangeConversation:
 
     async def choose_amount_mode(self, action: CalcAction) -> Step:
         direction = await self.direction()
-        if direction is not None and self._paused(direction):
+        if direction is not None and is_paused(direction):
             # A card drawn before the operator paused the direction still has these buttons:
             # the card as it is now (the reason, no buttons) instead of asking on.
             return await self.open_direction()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.exchanger import Direction, DirectionField
 from bot.services.draft import ExchangeDraft
+from bot.telegram_html import exchanger_plain, sanitize_exchanger_html, truncate_html
 
 CHECKBOX = "checkbox"
 SELECT = "select"
@@ -98,3 +99,32 @@ def requisite_slot(field: DirectionField, label: str, give_title: str, get_title
     if side is None:
         return label
     return f"{label} · {give_title if side == 'give' else get_title}"
+
+
+# Labels are the operator's; a runaway one must not push a prompt past Telegram's 4096.
+LABEL_LIMIT = 200
+# The reason a direction is frozen, as much of it as its card shows.
+FROZEN_LIMIT = 600
+
+
+def field_title(field: DirectionField) -> str:
+    """The label as plain text (labels went through the server's tag stripper, but not always).
+    A checkbox may come with no label, only its text (the wallet check, facts §4.5): then the
+    text is the title, never the field's technical name. Also the name of a saved detail.
+    """
+    return (
+        exchanger_plain(field.label, LABEL_LIMIT)
+        or exchanger_plain(field.text, LABEL_LIMIT)
+        or field.name
+    )
+
+
+def frozen_note(direction: Direction) -> str:
+    """Why the operator froze the direction, made safe for a card; "" when it is not frozen."""
+    return truncate_html(sanitize_exchanger_html(direction.info.frozen_text), FROZEN_LIMIT)
+
+
+def is_paused(direction: Direction) -> bool:
+    """Frozen (status 2, facts §4.4): the card shows the reason and no amount buttons, and an
+    amount button of a card drawn before is not taken."""
+    return bool(frozen_note(direction))

@@ -16,17 +16,13 @@ every name the field has in the bot's languages and moved to the stable id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.exchanger import Currency, Direction, DirectionField, ExchangerError
 from bot.services.draft import ExchangeDraft
-from bot.services.flow import TEXT_TYPES, field_side, requisite_slot
+from bot.services.flow import TEXT_TYPES, field_side, field_title, requisite_slot
 from bot.storage.requisites import SavedDetail, SavedRequisites
-
-# How a field's label reads to the customer (bot/views/fields.py `field_title`): injected,
-# because it is made with the Telegram-text helpers of the views.
-LabelRule = Callable[[DirectionField], str]
 
 
 class CatalogReader(Protocol):
@@ -58,12 +54,10 @@ class SavedDetails:
         catalog: CatalogReader,
         *,
         langs: Sequence[str],
-        label_of: LabelRule,
     ) -> None:
         self._requisites = requisites
         self._catalog = catalog
         self._langs = tuple(dict.fromkeys(langs))
-        self._label_of = label_of
 
     @property
     def enabled(self) -> bool:
@@ -155,7 +149,7 @@ class SavedDetails:
         if side == "get" and draft.get_id is not None:
             get = await self._catalog.find_currency(draft.get_id, lang, give_id=draft.give_id)
         return requisite_slot(
-            field, self._label_of(field), give.title if give else "?", get.title if get else "?"
+            field, field_title(field), give.title if give else "?", get.title if get else "?"
         )
 
     async def _name_in(

@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import CalcAction, Direction
+from bot.services.flow import frozen_note
 from bot.telegram_html import (
     exchanger_plain,
     quote_exchanger,
@@ -23,17 +24,11 @@ from bot.views.rates import fee_lines, limit_lines, money, rate_line
 
 # Operator notes are free text of any length; the card must stay one message (4096).
 NOTE_LIMIT = 1000
-FROZEN_LIMIT = 600
 
 
 def operator_note(source: str, limit: int = NOTE_LIMIT) -> str:
     """Exchanger HTML made safe and short enough to sit inside a card."""
     return truncate_html(sanitize_exchanger_html(source), limit)
-
-
-def is_paused(direction: Direction) -> bool:
-    """Frozen (status 2, facts §4.4): the card shows the reason and no amount buttons."""
-    return bool(operator_note(direction.info.frozen_text, FROZEN_LIMIT))
 
 
 def has_fees(direction: Direction) -> bool:
@@ -50,7 +45,7 @@ def render_direction_card(
     """
     give_code = direction.currency_code_give or exchanger_plain(give_title)
     get_code = direction.currency_code_get or exchanger_plain(get_title)
-    frozen = operator_note(direction.info.frozen_text, FROZEN_LIMIT)
+    frozen = frozen_note(direction)
     blocks = [f"<b>{quote_exchanger(give_title)} → {quote_exchanger(get_title)}</b>"]
     if frozen:
         blocks.append("❄️ " + _("<b>This exchange is paused right now.</b>") + "\n" + frozen)

@@ -12,29 +12,17 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import DirectionField
+from bot.services.flow import LABEL_LIMIT, field_title
 from bot.services.steps import FieldTrouble, UseButtons
 from bot.services.validation import FieldValueError
 from bot.telegram_html import exchanger_plain, quote_exchanger
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip, FlowNav
 from bot.views.keyboards import back_cancel_row, button
 
-# Labels and tooltips are the operator's; a runaway one must not push the prompt past 4096.
-LABEL_LIMIT = 200
+# Tooltips are the operator's; a runaway one must not push the prompt past 4096.
 TOOLTIP_LIMIT = 1000
 # Select key "0" is always "No selected" (facts §3): never a choice. Optional selects get "Skip".
 NOT_SELECTED_KEY = "0"
-
-
-def field_title(field: DirectionField) -> str:
-    """The label as plain text (labels went through the server's tag stripper, but not always).
-    A checkbox may come with no label, only its text (the wallet check, facts §4.5): then the
-    text is the title, never the field's technical name.
-    """
-    return (
-        exchanger_plain(field.label, LABEL_LIMIT)
-        or exchanger_plain(field.text, LABEL_LIMIT)
-        or field.name
-    )
 
 
 def render_field_prompt(

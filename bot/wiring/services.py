@@ -25,8 +25,6 @@ from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
 from bot.storage.profiles import UserProfiles
 from bot.storage.requisites import SavedRequisites
-from bot.views.direction import is_paused
-from bot.views.fields import field_title
 from bot.wiring.notifications import Pipeline
 from handlers.exchange.creation import BidCreations
 
@@ -48,12 +46,11 @@ def handler_data(
     metrics: BotMetrics,
 ) -> dict[str, Any]:
     catalog = Catalog(exchanger, JsonCache(redis, keys, on_lookup=metrics.cache_lookup))
-    conversations = Conversations(catalog, Quotes(exchanger), paused=is_paused)
+    conversations = Conversations(catalog, Quotes(exchanger))
     saved_details = SavedDetails(
         SavedRequisites(redis, keys, data_cipher),
         catalog,
         langs=[api_lang(locale) for locale in SUPPORTED_LOCALES],
-        label_of=field_title,
     )
     creations = BidCreations(
         bot=bot,

@@ -17,10 +17,10 @@ from bot.services.bids import BidService
 from bot.services.conversation import ExchangeConversation
 from bot.services.creation import Created, Uncertain, new_api_id
 from bot.services.draft import ExchangeDraft
+from bot.services.flow import field_title
 from bot.storage.bids import BidRepository
 from bot.views import summary as summary_views
 from bot.views.callbacks import ChangeItem, FlowNav, SummaryAction
-from bot.views.fields import field_title
 from bot.views.menu import main_menu
 from handlers.exchange.bid_card import show_bid_card
 from handlers.exchange.creation import BidCreations

@@ -19,7 +19,7 @@ from bot.exchanger import DirectionField
 from bot.services import steps
 from bot.services.conversation import ExchangeConversation
 from bot.services.draft import ExchangeDraft
-from bot.services.flow import FieldStep, display_value
+from bot.services.flow import FieldStep, display_value, field_title
 from bot.services.masking import mask_value
 from bot.views import amount as amount_views
 from bot.views import summary as summary_views
@@ -29,7 +29,7 @@ from bot.views.currency_picker import (
     render_no_currency_found,
 )
 from bot.views.direction import render_direction_card, render_direction_unavailable
-from bot.views.fields import describe_field_trouble, field_title, render_field_prompt
+from bot.views.fields import describe_field_trouble, render_field_prompt
 
 SavedValue = Callable[[FieldStep], Awaitable[str | None]]
 

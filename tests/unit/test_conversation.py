@@ -98,9 +98,7 @@ def conversation(
     draft: ExchangeDraft | None = None,
 ) -> tuple[ExchangeConversation, MemoryExchanger]:
     exchanger = MemoryExchanger()
-    conversations = Conversations(
-        cast(Catalog, MemoryCatalog()), Quotes(cast(Any, exchanger)), paused=lambda _: False
-    )
+    conversations = Conversations(cast(Catalog, MemoryCatalog()), Quotes(cast(Any, exchanger)))
     return conversations.of(draft or ExchangeDraft(), "en"), exchanger
 
 

@@ -46,30 +46,42 @@ def _inside(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
-def test_the_exchanger_client_imports_no_other_package_of_the_bot() -> None:
-    strays = {
-        module: sorted(name for name in imported if not _inside(name, "bot.exchanger"))
-        for module, imported in _graph("bot.exchanger").items()
+def _strays(package: str, *forbidden: str, allowed: str | None = None) -> dict[str, list[str]]:
+    """Module of `package` -> what it imports that it should not: anything inside `forbidden`,
+    or (with `allowed`) any bot module outside `allowed`."""
+    found = {
+        module: sorted(
+            name
+            for name in imported
+            if any(_inside(name, banned) for banned in forbidden)
+            or (allowed is not None and not _inside(name, allowed))
+        )
+        for module, imported in _graph(package).items()
     }
-    assert {module: names for module, names in strays.items() if names} == {}
+    return {module: names for module, names in found.items() if names}
+
+
+def test_the_exchanger_client_imports_no_other_package_of_the_bot() -> None:
+    assert _strays("bot.exchanger", allowed="bot.exchanger") == {}
+
+
+def test_storage_imports_no_other_package_of_the_bot() -> None:
+    """Storage knows nothing of the API, the services or Telegram."""
+    assert _strays("bot.storage", allowed="bot.storage") == {}
 
 
 def test_the_telegram_html_package_imports_no_other_package_of_the_bot() -> None:
-    strays = {
-        module: sorted(name for name in imported if not _inside(name, "bot.telegram_html"))
-        for module, imported in _graph("bot.telegram_html").items()
-    }
-    assert {module: names for module, names in strays.items() if names} == {}
+    assert _strays("bot.telegram_html", allowed="bot.telegram_html") == {}
+
+
+def test_services_import_neither_handlers_views_nor_notifications() -> None:
+    """Business rules stand below what shows them: a service is tested without Telegram."""
+    assert _strays("bot.services", "handlers", "bot.views", "bot.notifications") == {}
 
 
 def test_notifications_import_neither_handlers_nor_views() -> None:
-    strays = {
-        module: sorted(
-            name for name in imported if _inside(name, "handlers") or _inside(name, "bot.views")
-        )
-        for module, imported in _graph("bot.notifications").items()
-    }
-    assert {module: names for module, names in strays.items() if names} == {}
+    """The notification pipeline gets its renderer injected (bot/wiring)."""
+    assert _strays("bot.notifications", "handlers", "bot.views") == {}
 
 
 def test_a_feature_router_imports_no_other_feature_router() -> None:

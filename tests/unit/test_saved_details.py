@@ -17,7 +17,6 @@ from bot.services.saved_details import SavedDetails, slot_id
 from bot.storage.cipher import DataCipher, associated_data
 from bot.storage.keys import RedisKeys
 from bot.storage.requisites import SavedDetail, SavedRequisites
-from bot.views.fields import field_title
 
 USER = 3003
 KEY = "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6AxT8zRkKidhvI"
@@ -125,7 +124,7 @@ def catalog() -> FakeCatalog:
 
 @pytest.fixture
 def saved(requisites: SavedRequisites, catalog: FakeCatalog) -> SavedDetails:
-    return SavedDetails(requisites, catalog, langs=[EN, RU], label_of=field_title)
+    return SavedDetails(requisites, catalog, langs=[EN, RU])
 
 
 def test_account_fields_are_kept_per_currency_and_direction_fields_for_all() -> None:
@@ -171,9 +170,7 @@ async def test_the_consent_question_holds_the_stable_ids_and_is_asked_once(
 async def test_nothing_is_offered_or_asked_without_a_data_key(
     redis: Redis, keys: RedisKeys, catalog: FakeCatalog
 ) -> None:
-    saved = SavedDetails(
-        SavedRequisites(redis, keys, None), catalog, langs=[EN], label_of=field_title
-    )
+    saved = SavedDetails(SavedRequisites(redis, keys, None), catalog, langs=[EN])
     assert not await saved.keep_after_bid(USER, direction(EN), DRAFT, EN)
     assert await saved.offered(USER, DRAFT, field(EN, "account1"), EN) is None
 
