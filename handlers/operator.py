@@ -23,13 +23,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from redis.exceptions import RedisError
 
-from bot.config import Settings
 from bot.exchanger import Bid, ExchangerError, NoBidExists
 from bot.exchanger.statuses import StatusGroup, classify
-from bot.i18n import api_lang
+from bot.middlewares.locale import in_operators_locale
 from bot.services.bids import ActionResult, BidService
 from bot.services.health import ExchangerHealth, millis_since
 from bot.storage.bids import Audience, BidRecord, BidRepository
@@ -113,28 +111,27 @@ def _card_handler(act: CardAction) -> Callable[..., Awaitable[None]]:
         query: CallbackQuery,
         callback_data: OperatorAction,
         bot: Bot,
-        i18n: I18n,
-        settings: Settings,
         bids: BidRepository,
         bid_service: BidService,
+        operator_lang: str,
     ) -> None:
-        with i18n.use_locale(settings.DEFAULT_LOCALE):
-            record = await bids.get(callback_data.bid_id)
-            if record is None:
-                await query.answer(unknown_bid_alert(callback_data.bid_id), show_alert=True)
-                return
-            lang = api_lang(settings.DEFAULT_LOCALE)
-            press = CardPress(query, callback_data.asked_at, bot, bids, record, lang, bid_service)
-            try:
-                await act(press)
-            except ExchangerError as error:
-                logger.warning(
-                    "Operator %s on bid %s failed: %s",
-                    callback_data.action,
-                    record.bid_id,
-                    type(error).__name__,
-                )
-                await query.answer(exchanger_failure_alert(error), show_alert=True)
+        record = await bids.get(callback_data.bid_id)
+        if record is None:
+            await query.answer(unknown_bid_alert(callback_data.bid_id), show_alert=True)
+            return
+        press = CardPress(
+            query, callback_data.asked_at, bot, bids, record, operator_lang, bid_service
+        )
+        try:
+            await act(press)
+        except ExchangerError as error:
+            logger.warning(
+                "Operator %s on bid %s failed: %s",
+                callback_data.action,
+                record.bid_id,
+                type(error).__name__,
+            )
+            await query.answer(exchanger_failure_alert(error), show_alert=True)
 
     return handle
 
@@ -191,19 +188,17 @@ _ACTIONS: dict[str, CardAction] = {
 
 async def health(
     message: Message,
-    i18n: I18n,
-    settings: Settings,
     exchanger_health: ExchangerHealth,
     fsm_storage: BaseStorage,
+    operator_lang: str,
 ) -> None:
-    with i18n.use_locale(settings.DEFAULT_LOCALE):
-        check = await exchanger_health.check(api_lang(settings.DEFAULT_LOCALE))
-        if check.info is not None:
-            exchanger_probe = Probe(True, check.millis, exchanger_probe_detail(check.info))
-        else:
-            assert check.error is not None
-            exchanger_probe = Probe(False, check.millis, exchanger_failure_alert(check.error))
-        await message.answer(render_health(exchanger_probe, await _redis_probe(fsm_storage)))
+    check = await exchanger_health.check(operator_lang)
+    if check.info is not None:
+        exchanger_probe = Probe(True, check.millis, exchanger_probe_detail(check.info))
+    else:
+        assert check.error is not None
+        exchanger_probe = Probe(False, check.millis, exchanger_failure_alert(check.error))
+    await message.answer(render_health(exchanger_probe, await _redis_probe(fsm_storage)))
 
 
 async def _redis_probe(storage: BaseStorage) -> Probe:
@@ -221,40 +216,43 @@ async def _redis_probe(storage: BaseStorage) -> Probe:
 async def bid_by_reference(
     message: Message,
     command: CommandObject,
-    i18n: I18n,
-    settings: Settings,
     bids: BidRepository,
     bid_service: BidService,
+    operator_lang: str,
 ) -> None:
     """/bid 1053 or /bid <hash>: the operator card of any bid this API login can see."""
-    with i18n.use_locale(settings.DEFAULT_LOCALE):
-        reference = (command.args or "").strip()
-        bid_id = reference if BID_ID.fullmatch(reference) else None
-        bid_hash = reference if bid_id is None and _BID_HASH.fullmatch(reference) else None
-        if bid_id is None and bid_hash is None:
-            await message.answer(bid_command_usage())
-            return
-        try:
-            bid = await bid_service.look_up(
-                bid_id=bid_id, bid_hash=bid_hash, lang=api_lang(settings.DEFAULT_LOCALE)
-            )
-        except NoBidExists:
-            await message.answer(bid_not_found(reference))
-            return
-        record = await bids.get(bid.id)
-        text, keyboard = render_operator_card(bid, record, is_new=False)
-        await message.answer(text, reply_markup=keyboard)
+    reference = (command.args or "").strip()
+    bid_id = reference if BID_ID.fullmatch(reference) else None
+    bid_hash = reference if bid_id is None and _BID_HASH.fullmatch(reference) else None
+    if bid_id is None and bid_hash is None:
+        await message.answer(bid_command_usage())
+        return
+    try:
+        bid = await bid_service.look_up(bid_id=bid_id, bid_hash=bid_hash, lang=operator_lang)
+    except NoBidExists:
+        await message.answer(bid_not_found(reference))
+        return
+    record = await bids.get(bid.id)
+    text, keyboard = render_operator_card(bid, record, is_new=False)
+    await message.answer(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:
+    """Operators read in DEFAULT_LOCALE (`in_operators_locale`); whoever else presses a card's
+    button is told, in their own language, that it is not for them."""
     router = Router(name="operator")
-    for action, act in _ACTIONS.items():
-        router.callback_query.register(
-            _card_handler(act), OperatorAction.filter(F.action == action), FromAdmin()
-        )
-    router.callback_query.register(not_an_operator, OperatorAction.filter())
     # Everyone else's /health is an unknown command: the fallback answers it.
     router.message.filter(F.chat.type == "private", FromAdmin())
+    router.message.middleware(in_operators_locale)
     router.message.register(health, Command("health"))
     router.message.register(bid_by_reference, Command("bid"))
+    cards = Router(name="operator-cards")
+    cards.callback_query.middleware(in_operators_locale)
+    for action, act in _ACTIONS.items():
+        cards.callback_query.register(
+            _card_handler(act), OperatorAction.filter(F.action == action), FromAdmin()
+        )
+    others = Router(name="operator-cards-others")
+    others.callback_query.register(not_an_operator, OperatorAction.filter())
+    router.include_routers(cards, others)
     return router
