@@ -195,13 +195,21 @@ async def test_without_a_public_url_the_reconciler_alone_tells_every_change(
         await greet(alice)
         bid_id = await create_sber_to_usdt_bid(alice)
 
-        for status, title in (
+        changes = (
             ("payed", "Order is paid"),
             ("realpay", "Order is paid"),
             ("success", "The order is completed"),
-        ):
+        )
+        for told, (status, title) in enumerate(changes, start=1):
             sandbox.state.set_bid_status(int(bid_id), status)
-            await wait_until(lambda title=title: title in alice.last_message.body)
+            # Counted, not read: "payed" and "realpay" share a title, and a slow reconciler
+            # round must be waited for before the next change replaces this one.
+            await wait_until(
+                lambda told=told, title=title: (
+                    len(pushes(fake_telegram, alice.id)) >= told
+                    and title in alice.last_message.body
+                )
+            )
             await asyncio.sleep(0.5)  # a reconciler round or two: nothing more may come
 
         assert sandbox.state.callback_log == []  # no callback_url was ever handed out
