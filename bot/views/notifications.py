@@ -4,7 +4,7 @@ The worker calls these with a fresh bid_info; the result is an `OutgoingMessage`
 for the paced sender, already in the recipient's language: the customer's own for their card,
 DEFAULT_LOCALE for the operator chat (DESIGN.md §6, §7). Outside a handler there is no i18n
 middleware, so each render opens the i18n context itself. bot/notifications knows it only by
-the protocols it needs (`Renderer` in worker.py, `NoticeRenderer` in notices.py); bot/app.py hands
+the protocols it needs (`Renderer` in worker.py, `NoticeRenderer` in notices.py); bot/wiring hands
 it in.
 """
 
