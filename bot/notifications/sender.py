@@ -52,6 +52,10 @@ BEHIND_POLL = 0.2
 BUSY_POLL = 0.1
 # With nothing to do, how long one blocking read waits for new entries.
 IDLE_BLOCK = 0.5
+# On stop, how long the sends under way may take to finish. One that Telegram leaves hanging
+# longer is given up: its entry stays unacknowledged and another process sends it (at least
+# once: a duplicate only if Telegram took it in that window), and the stop goes on.
+STOP_GRACE = 10.0
 # Entries claimed from dead consumers even when this process's buffer is full: otherwise
 # processes full of messages waiting behind a dead consumer's entries would wait for ever.
 MIN_CLAIM = 16
@@ -96,6 +100,7 @@ class PacedSender:
         max_in_flight: int = 8,
         max_held: int = 1000,
         observer: SendObserver | None = None,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self._stream = StreamConsumer(redis, keys.send_queue, SENDER_GROUP, consumer)
         pacing = Pacing.from_rates(
@@ -126,6 +131,7 @@ class PacedSender:
         self._claim_timeout_ms = milliseconds(claim_timeout)
         self._claim_every = claim_timeout / 3
         self._max_in_flight = max_in_flight
+        self._stop_grace = stop_grace
         self._max_held = max_held
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
@@ -223,7 +229,17 @@ class PacedSender:
         """On stop: let the sends under way finish, then mark the other held entries idle
         already, so a running process takes them over at once; leave the group if we can."""
         if self._in_flight:
-            await asyncio.wait(list(self._in_flight.values()))
+            _, hanging = await asyncio.wait(
+                list(self._in_flight.values()), timeout=self._stop_grace
+            )
+            for task in hanging:
+                task.cancel()
+            await asyncio.gather(*hanging, return_exceptions=True)
+            if hanging:
+                logger.warning(
+                    "Sender stopped with %d sends unanswered by Telegram; they are sent again",
+                    len(hanging),
+                )
         await self._courier.finish_courtesies(within=5)
         ids = self._held.clear()
         try:

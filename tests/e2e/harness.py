@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -21,6 +22,9 @@ from tests.e2e.log_leaks import remember_secrets, watch_process
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+# Longer than every bound a stop keeps (15 s of updates, the loops, 30 s of creations), shorter
+# than pytest's timeout: a stop that hangs is reported with what it hangs on.
+STOP_PATIENCE = 90.0
 # A DATA_KEY made as the README says (secrets.token_urlsafe(32)).
 DATA_KEY = "U6S7IDA-XBnf-Adtm5JZBM1AxaJmb6AxT8zRkKidhvI"
 
@@ -41,7 +45,20 @@ async def running_bot(
         # Read at the end, not between the start and the story: an await there made the
         # restart stories fail (the fake Telegram saw the first bot's long poll still open).
         await remember_secrets(app)
-        await app.stop()
+        await stopped(app)
+
+
+async def stopped(app: ExchangeBotApp) -> None:
+    """`app.stop()`, or a failure that shows every task's stack when it does not end in time."""
+    stopping = asyncio.ensure_future(app.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=STOP_PATIENCE)
+    if stopping in done:
+        stopping.result()
+        return
+    stacks = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(file=stacks)
+    raise AssertionError(f"the bot did not stop in {STOP_PATIENCE:.0f} s:\n{stacks.getvalue()}")
 
 
 def subprocess_env(**settings: str) -> dict[str, str]:

@@ -114,3 +114,29 @@ async def test_messages_queued_before_a_restart_are_sent_after_it(
     await make_sender(bot, redis, keys, "after", chat_rate=1.0).process_available(within=5)
 
     assert texts(alice) == ["status 0", "status 1", "status 2"]
+
+
+async def test_a_send_telegram_leaves_hanging_does_not_hold_up_the_stop_and_is_sent_again(
+    fake_telegram: FakeTelegram, bot: Bot, redis: Redis, keys: RedisKeys, queue: SendQueue
+) -> None:
+    alice = fake_telegram.user("Alice", started=True)
+    fake_telegram.stall_next("sendMessage")
+    stopping = make_sender(
+        bot, redis, keys, "stopping", lease=0.5, claim_timeout=0.3, stop_grace=0.5
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(stopping.run(stop))
+    await queue.enqueue(note(alice, "Your money is on its way", key="status:1053:3:success"))
+    for _ in range(100):
+        if fake_telegram.calls("sendMessage"):
+            break
+        await asyncio.sleep(0.02)
+
+    stop.set()
+    await asyncio.wait_for(running, 5)  # not for as long as Telegram leaves it hanging
+    assert texts(alice) == []
+
+    survivor = make_sender(bot, redis, keys, "survivor", lease=0.5, claim_timeout=0.3)
+    await asyncio.sleep(0.6)  # the stalled send's lease runs out
+    await survivor.process_available(within=5)
+    assert texts(alice) == ["Your money is on its way"]
