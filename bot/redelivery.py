@@ -29,20 +29,15 @@ from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Update
-from redis.exceptions import ConnectionError, TimeoutError
 
 from bot.middlewares.progress import UpdateProgress, track_progress
+from bot.outage import REDIS_UNREACHABLE, UpdateNotHandled
 
 logger = logging.getLogger(__name__)
 
-REDIS_UNREACHABLE = (ConnectionError, TimeoutError)
 # Each attempt already waits about ten seconds for Redis (the client's retries).
 POLLING_PATIENCE = 300.0
 POLLING_PAUSE = 1.0
-
-
-class UpdateNotHandled(Exception):
-    """Redis was out of reach before the update's handler ran: it may be delivered again."""
 
 
 async def _sort_outage(event: ErrorEvent, update_progress: UpdateProgress | None = None) -> bool:

@@ -1,6 +1,6 @@
 """The Bot object: which Bot API server, default HTML, Telegram's send limits (shared with every
-process through bot/send_budget.py), patience with 429 answers and with a Telegram that cannot
-be reached yet when the bot starts. The session's request middlewares are
+process through bot/notifications/send_budget.py), patience with 429 answers and with a Telegram
+that cannot be reached yet when the bot starts. The session's request middlewares are
 bot/middlewares/requests.py's."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from bot.middlewares.requests import (
     RetryAfterMiddleware,
     pin_response_type,
 )
-from bot.send_budget import SendBudget
+from bot.notifications.send_budget import SendBudget
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from bot.middlewares.once import UpdateInProgress
 from bot.notifications.receiver import CallbackReceiver
 from bot.observability.web import Observability, add_routes, exact_paths
-from bot.redelivery import UpdateNotHandled
+from bot.outage import UpdateNotHandled
 from bot.supervision import Supervisor
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 throttle, unblock, observe, locale, progress) and around every Bot API request (requests).
 
 The services they use stay where they are (update claims in bot/storage/updates.py, throttle
-buckets in bot/throttle.py, the send budget in bot/send_budget.py, metrics in
+buckets in bot/throttle.py, the send budget in bot/notifications/send_budget.py, metrics in
 bot/observability); bot/wiring/dispatcher.py and bot/telegram.py put the middlewares in place.
 Only the handler type lives here, so a module can be imported alone without cycles.
 """

@@ -37,7 +37,7 @@ from redis.exceptions import RedisError
 
 from bot.middlewares import Handler
 from bot.middlewares.progress import UpdateProgress
-from bot.redelivery import REDIS_UNREACHABLE, UpdateNotHandled
+from bot.outage import REDIS_UNREACHABLE, UpdateNotHandled
 from bot.storage.updates import Claim, HandledUpdates
 
 logger = logging.getLogger(__name__)

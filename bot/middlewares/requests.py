@@ -1,8 +1,9 @@
 """Request middlewares of the Bot's session: around every Bot API call the bot makes.
 
-Telegram's send limits are kept with the budget shared by every process (bot/send_budget.py);
-429 answers are waited out; answered callback queries are remembered; aiogram's answer types
-are built once. bot/telegram.py's `create_bot` puts them on the session.
+Telegram's send limits are kept with the budget shared by every process
+(bot/notifications/send_budget.py); 429 answers are waited out; answered callback queries are
+remembered; aiogram's answer types are built once. bot/telegram.py's `create_bot` puts them
+on the session.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from redis.exceptions import RedisError
 
-from bot.send_budget import COUNTED_METHODS, PAUSE_JITTER, SendBudget
+from bot.notifications.send_budget import COUNTED_METHODS, PAUSE_JITTER, SendBudget
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from bot.notifications.delivery import Blocked, PauseAll, Refused, Sent
 from bot.notifications.gate import SendGate
 from bot.notifications.held import Held, HeldEntries
 from bot.notifications.outgoing import CardRef
-from bot.send_budget import SendBudget
+from bot.notifications.send_budget import SendBudget
 from bot.storage.keys import RedisKeys
 
 logger = logging.getLogger(__name__)

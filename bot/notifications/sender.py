@@ -36,9 +36,9 @@ from bot.notifications.courier import CardShown, Courier, SendObserver
 from bot.notifications.gate import SendGate, Verdict
 from bot.notifications.held import Held, HeldEntries
 from bot.notifications.pacing import Pacing
+from bot.notifications.send_budget import SendBudget
 from bot.notifications.stream import StreamConsumer
 from bot.observability.context import bid_context
-from bot.send_budget import SendBudget
 from bot.storage.keys import RedisKeys
 from bot.storage.locks import milliseconds
 

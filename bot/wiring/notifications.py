@@ -22,12 +22,12 @@ from bot.notifications.outgoing import CardRef
 from bot.notifications.pacing import Pacing
 from bot.notifications.reconciler import Reconciler
 from bot.notifications.schedule import CheckSchedule
+from bot.notifications.send_budget import SendBudget
 from bot.notifications.send_queue import SendQueue
 from bot.notifications.sender import PacedSender, sending_lease
 from bot.notifications.tokens import CallbackTokens
 from bot.notifications.worker import OutboxWorker, default_consumer_name
 from bot.observability.metrics import BotMetrics
-from bot.send_budget import SendBudget
 from bot.services.bids import BidService
 from bot.storage.bids import BidRepository
 from bot.storage.creations import CreationLedger

@@ -15,7 +15,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError
 
 from bot.middlewares.once import HandleOnce, UpdateInProgress
-from bot.redelivery import RedeliveringDispatcher, UpdateNotHandled
+from bot.outage import UpdateNotHandled
+from bot.redelivery import RedeliveringDispatcher
 from bot.storage.keys import RedisKeys
 from bot.storage.updates import HandledUpdates
 from tests.unit.test_redelivery import TOKEN, an_update

@@ -118,3 +118,32 @@ def test_only_the_wiring_of_the_app_imports_the_handlers() -> None:
         if any(_inside(name, "handlers") for name in imported)
     )
     assert [module for module in importing if not _inside(module, "bot.wiring")] == []
+
+
+def _unit(name: str) -> str:
+    """The package or top-level module of the bot a module belongs to: bot.notifications,
+    bot.redelivery, handlers."""
+    parts = name.split(".")
+    return "handlers" if parts[0] == "handlers" else ".".join(parts[:2])
+
+
+def test_no_two_parts_of_the_bot_import_each_other_even_through_others() -> None:
+    """A circle between packages (notifications <-> the send budget, the redelivering
+    dispatcher <-> the middlewares) is an arrow running back up, whichever way it is drawn."""
+    edges: dict[str, set[str]] = {}
+    for package in ("bot", "handlers"):
+        for module, imported in _graph(package).items():
+            for name in imported:
+                if _unit(name) != _unit(module) and name.split(".")[0] in ("bot", "handlers"):
+                    edges.setdefault(_unit(module), set()).add(_unit(name))
+    # Parts of the bot reachable from each part; a part that reaches itself sits in a circle.
+    reach = {unit: set(targets) for unit, targets in edges.items()}
+    changed = True
+    while changed:
+        changed = False
+        for targets in reach.values():
+            more = set().union(*(reach.get(target, set()) for target in targets)) - targets
+            if more:
+                targets |= more
+                changed = True
+    assert sorted(unit for unit, targets in reach.items() if unit in targets) == []

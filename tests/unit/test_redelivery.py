@@ -14,7 +14,8 @@ from aiogram.types import ErrorEvent, Message, Update
 from redis.exceptions import ConnectionError
 
 import bot.redelivery
-from bot.redelivery import RedeliveringDispatcher, UpdateNotHandled
+from bot.outage import UpdateNotHandled
+from bot.redelivery import RedeliveringDispatcher
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

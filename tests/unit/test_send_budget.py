@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from bot.notifications.gate import SendGate, Verdict
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.pacing import Pacing, RateLimit
+from bot.notifications.send_budget import SendBudget, reply_limits
 from bot.notifications.send_queue import SendQueue
-from bot.send_budget import SendBudget, reply_limits
 from bot.storage.keys import RedisKeys
 from bot.telegram import create_bot
 from tests.fake_telegram import FakeTelegram

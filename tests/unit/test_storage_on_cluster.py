@@ -23,9 +23,9 @@ from bot.notifications.outbox import EventSource, Outbox
 from bot.notifications.outgoing import OutgoingMessage
 from bot.notifications.pacing import Pacing
 from bot.notifications.schedule import CheckSchedule, Mark
+from bot.notifications.send_budget import SendBudget
 from bot.notifications.send_queue import SendQueue
 from bot.notifications.stream import StreamConsumer
-from bot.send_budget import SendBudget
 from bot.storage.bids import Audience, BidRepository
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
