@@ -12,7 +12,7 @@ from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -29,6 +29,7 @@ from bot.views.bid_card import (
 from bot.views.callbacks import BidAction, BidsPage
 from bot.views.menu import MENU_MY_EXCHANGES
 from bot.views.my_bids import render_my_bids
+from handlers.bid_qr import send_qr_photos
 from handlers.filters import MenuButton
 from handlers.screen import make_live, show_screen
 
@@ -144,12 +145,7 @@ async def _show_card(
     card = render_bid_card(bid)
     message = await show_screen(query, card.text, card.keyboard, bot=bot)
     await make_live(bot, bids, record.bid_id, Audience.CUSTOMER, message, bid.status)
-    if with_qr and card.qr_png is not None:
-        await bot.send_photo(
-            message.chat.id,
-            BufferedInputFile(card.qr_png, filename="payment-qr.png"),
-            caption=card.qr_caption,
-        )
+    await send_qr_photos(bot, bids, record.bid_id, message.chat.id, card, again=with_qr)
 
 
 async def my_exchanges(message: Message, bot: Bot, bids: BidRepository) -> None:

@@ -68,6 +68,9 @@ class BidRecord(BaseModel):
     currency_get: str = ""
     amount_give: str = ""
     amount_get: str = ""
+    # A digest of the payment address (or URI) whose QR the customer was sent: a refresh sends
+    # the QR once when a placeholder becomes a real address, never again for the same one.
+    qr_digest: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -169,6 +172,14 @@ local time = redis.call('TIME')
 local now = time[1] .. '.' .. string.format('%06d', tonumber(time[2]))
 redis.call('HSET', KEYS[1], 'checked_at', now)
 return now
+"""
+
+_CLAIM_QR = """
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'qr_digest') == ARGV[1] then
+    return 0
+end
+redis.call('HSET', KEYS[1], 'qr_digest', ARGV[1])
+return 1
 """
 
 
@@ -275,6 +286,14 @@ class BidRepository:
             _SHOW_CARD, 1, self._keys.bid(bid_id), id_field, message_id, status_field, status
         )
         return None if previous is None else int(_text(previous))
+
+    async def claim_qr(self, bid_id: str, digest: str) -> bool:
+        """True once per QR content (`digest`) of a bid: the caller then sends that QR. Atomic,
+        so two instances refreshing at once send it once."""
+        claimed = await self._redis.eval(  # type: ignore[misc]
+            _CLAIM_QR, 1, self._keys.bid(bid_id), digest
+        )
+        return bool(claimed)
 
     async def mark_checked(self, bid_id: str) -> float | None:
         """Note (in Redis time) that a bid_info read of the bid begins now; None: no record."""

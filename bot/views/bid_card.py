@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid
 from bot.exchanger.statuses import StatusGroup, classify
+from bot.services.payment_uri import payment_uri
 from bot.telegram_html import quote_exchanger, truncate_plain
 from bot.views.callbacks import BidAction
 from bot.views.direction import operator_note
@@ -37,12 +38,15 @@ _GO_TO_PAYMENT_TYPES = frozenset({"form", "link", "coupon", "address"})
 
 @dataclass(frozen=True)
 class BidCard:
-    """The card message, and the QR photo to send with it (None when there is nothing to scan)."""
+    """The card message, and the QR photos to send with it (None when there is nothing to
+    scan): the payment address (a payment URI where the network is known) and the tag (memo)."""
 
     text: str
     keyboard: InlineKeyboardMarkup
     qr_png: bytes | None
     qr_caption: str | None
+    tag_qr_png: bytes | None = None
+    tag_qr_caption: str | None = None
 
 
 def status_explanation(group: StatusGroup) -> str:
@@ -104,6 +108,8 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
 
     qr_png: bytes | None = None
     qr_caption: str | None = None
+    tag_qr_png: bytes | None = None
+    tag_qr_caption: str | None = None
     if not actions.is_finished:
         payment = []
         if actions.pay_amount > 0:
@@ -127,9 +133,14 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
                         "Tag (memo): <code>{tag}</code> — required, or the payment may be lost."
                     ).format(tag=html.quote(truncate_plain(actions.dest_tag, ADDRESS_LIMIT)))
                 )
-            qr_png = make_qr_png(actions.address)
+            uri = payment_uri(bid)
+            qr_png = make_qr_png(uri or actions.address)
             if qr_png is not None:
-                qr_caption = _qr_caption(bid)
+                qr_caption = _qr_caption(bid, uri)
+            if actions.dest_tag:
+                tag_qr_png = make_qr_png(actions.dest_tag)
+                if tag_qr_png is not None:
+                    tag_qr_caption = _tag_qr_caption(bid, actions.dest_tag)
         if payment:
             payment.append(_("Tap a value to copy it."))
             blocks.append("\n".join(payment))
@@ -139,22 +150,38 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
         keyboard=_bid_keyboard(bid),
         qr_png=qr_png,
         qr_caption=qr_caption,
+        tag_qr_png=tag_qr_png,
+        tag_qr_caption=tag_qr_caption,
     )
 
 
-def _qr_caption(bid: Bid) -> str:
+def _qr_caption(bid: Bid, uri: str | None) -> str:
     caption = _("Payment address for exchange #{id}").format(id=html.quote(bid.id))
+    if uri is not None:
+        caption += "\n" + _(
+            "Scanning it fills in the payment in your wallet: check the address and the amount."
+        )
     tag = bid.api_actions.dest_tag
-    if tag:
+    if tag and uri is not None:
+        caption += "\n" + _(
+            "The QR code holds the tag (memo) too: check that your wallet shows <code>{tag}</code>."
+        ).format(tag=html.quote(truncate_plain(tag, ADDRESS_LIMIT)))
+    elif tag:
         caption += "\n" + _(
             "The QR code holds only the address: also enter the tag (memo) <code>{tag}</code>."
         ).format(tag=html.quote(truncate_plain(tag, ADDRESS_LIMIT)))
     return caption
 
 
+def _tag_qr_caption(bid: Bid, tag: str) -> str:
+    return _("Tag (memo) for exchange #{id}: <code>{tag}</code>").format(
+        id=html.quote(bid.id), tag=html.quote(truncate_plain(tag, ADDRESS_LIMIT))
+    )
+
+
 def make_qr_png(address: str) -> bytes | None:
-    """A PNG of the address, made here: the vendor sends addresses to a third-party QR service
-    (facts §10.4.4). None when the text is too long for a QR code.
+    """A PNG of the address (or payment URI, or tag), made here: the vendor sends addresses
+    to a third-party QR service (facts §10.4.4). None when the text is too long for a QR code.
     """
     try:
         code = segno.make(address, error="m")

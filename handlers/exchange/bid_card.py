@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import BufferedInputFile
 
 from bot.exchanger import Direction
 from bot.services.creation import Created
@@ -12,6 +11,7 @@ from bot.storage.bids import Audience, BidRepository
 from bot.views import summary as summary_views
 from bot.views.bid_card import render_bid_card
 from bot.views.saved_details import render_consent_question
+from handlers.bid_qr import send_qr_photos
 from handlers.exchange.screen import DraftScreen
 from handlers.screen import ScreenTarget, make_live, show_on
 
@@ -31,12 +31,7 @@ async def show_bid_card(
         await make_live(
             bot, bids, outcome.record.bid_id, Audience.CUSTOMER, message, outcome.bid.status
         )
-    if card.qr_png is not None:
-        await bot.send_photo(
-            target.chat_id,
-            BufferedInputFile(card.qr_png, filename="payment-qr.png"),
-            caption=card.qr_caption,
-        )
+    await send_qr_photos(bot, bids, outcome.record.bid_id, target.chat_id, card, again=True)
 
 
 async def offer_to_remember(

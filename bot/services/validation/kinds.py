@@ -69,6 +69,13 @@ def network_of(code: str | None, title: str | None) -> Network | None:
         return None
     if evm or tron:
         return Network.EVM if evm else Network.TRON
+    return native_network_of(code, title)
+
+
+def native_network_of(code: str | None, title: str | None) -> Network | None:
+    """The chain whose own coin this is (BTC, ETH, TRX), never a token on it: "Tether ERC20
+    USDT" and "Ethereum BEP20 ETH" give None. A payment URI needs exactly this."""
+    folded = unicodedata.normalize("NFKC", title or "").casefold()
     words = re.findall(r"[^\W_]+", folded)
     symbol = (code or (words[-1] if words else "")).strip().upper()
     native = _NATIVE_TITLE_WORDS.get(symbol)
