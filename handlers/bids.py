@@ -32,6 +32,7 @@ from bot.views.my_bids import render_my_bids
 from handlers.bid_qr import send_qr_photos
 from handlers.filters import MenuButton
 from handlers.screen import make_live, show_screen
+from handlers.typing_indicator import typing_while_working
 
 PER_PAGE = 5
 
@@ -55,7 +56,8 @@ class BidPress:
     bid_service: BidService
 
     async def refresh(self) -> Bid:
-        return await self.bid_service.refresh(self.record, self.lang, Audience.CUSTOMER)
+        async with typing_while_working(self.bot, self.record.chat_id):
+            return await self.bid_service.refresh(self.record, self.lang, Audience.CUSTOMER)
 
     async def show(self, bid: Bid, *, with_qr: bool = False) -> None:
         await _show_card(self.query, self.bot, self.bids, self.record, bid, with_qr=with_qr)

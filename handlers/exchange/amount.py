@@ -12,6 +12,7 @@ from bot.views.callbacks import AmountMode
 from handlers.exchange.filters import CurrentDraft
 from handlers.exchange.screen import DraftScreen
 from handlers.exchange.states import Exchange
+from handlers.typing_indicator import typing_while_working
 
 
 async def choose_amount_mode(
@@ -30,7 +31,9 @@ async def enter_amount(
     exchange: ExchangeConversation,
     screen: DraftScreen,
 ) -> None:
-    await screen.show(await exchange.enter_amount(message.text or ""))
+    async with typing_while_working(screen.bot, message.chat.id):
+        step = await exchange.enter_amount(message.text or "")
+    await screen.show(step)
 
 
 def create_router() -> Router:

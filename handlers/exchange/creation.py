@@ -43,6 +43,7 @@ from handlers.exchange.bid_card import offer_to_remember, show_bid_card
 from handlers.exchange.screen import DraftScreen
 from handlers.exchange.states import Exchange
 from handlers.screen import ScreenTarget, send_screen, show_on
+from handlers.typing_indicator import CREATION_PAUSE, typing_while_working
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ class BidCreations:
         if order is None:
             return
         try:
-            outcome = await self._outcome_of(job, order)
+            async with typing_while_working(self.bot, job.target.chat_id, after=CREATION_PAUSE):
+                outcome = await self._outcome_of(job, order)
         except Exception:
             # A bug or a fault nobody foresaw: the request may have gone out, so the customer
             # is told the truth ("cannot tell yet") and the resolver settles it from the ledger.

@@ -9,7 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Shared by the feature routers; a feature router imports no other feature's module.
-SHARED_HANDLERS = frozenset({"handlers.filters", "handlers.screen"})
+# Helpers without a router of their own, used by several features.
+SHARED_HANDLERS = frozenset(
+    {"handlers.filters", "handlers.screen", "handlers.bid_qr", "handlers.typing_indicator"}
+)
 
 
 def _module_name(path: Path) -> str:
