@@ -26,7 +26,7 @@ from bot.views.bid_card import (
     render_bid_card,
     render_confirm_action,
 )
-from bot.views.callbacks import BidAction, BidsPage
+from bot.views.callbacks import BidAction, BidsPage, BidsRefresh
 from bot.views.menu import MENU_MY_EXCHANGES
 from bot.views.my_bids import render_my_bids
 from handlers.bid_qr import send_qr_photos
@@ -162,6 +162,26 @@ async def my_exchanges_page(
     await _show_page(query, bot, bids, query.from_user.id, max(callback_data.page, 0))
 
 
+async def my_exchanges_refresh(
+    query: CallbackQuery,
+    callback_data: BidsRefresh,
+    bot: Bot,
+    i18n: I18n,
+    bids: BidRepository,
+    bid_service: BidService,
+) -> None:
+    """The page's statuses read again from the exchanger, then the list redrawn."""
+    page = max(callback_data.page, 0)
+    records = await bids.list_for_user(query.from_user.id, page * PER_PAGE, PER_PAGE)
+    lang = api_lang(i18n.current_locale)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    async with typing_while_working(bot, chat_id):
+        for record in records:
+            await bid_service.recheck(record, lang)
+    await query.answer(_("Updated."))
+    await _show_page(query, bot, bids, query.from_user.id, page)
+
+
 async def _show_page(
     event: Message | CallbackQuery, bot: Bot, bids: BidRepository, user_id: int, page: int
 ) -> None:
@@ -178,4 +198,5 @@ def create_router() -> Router:
     for action, act in _ACTIONS.items():
         router.callback_query.register(_bid_handler(act), BidAction.filter(F.action == action))
     router.callback_query.register(my_exchanges_page, BidsPage.filter())
+    router.callback_query.register(my_exchanges_refresh, BidsRefresh.filter())
     return router

@@ -19,13 +19,20 @@ logger = logging.getLogger(__name__)
 
 
 async def _tell(event: ErrorEvent, bot: Bot, answered: AnsweredQueries, text: str) -> None:
+    """Told once. After a button press that is a message in the chat (it stays, it is not cut
+    at 200 characters, and its HTML shows as meant); the press itself is only answered so the
+    button stops spinning. An alert is used only where no message can go (a press on a
+    message the bot cannot write under)."""
     update = event.update
     query = update.callback_query
     if query is not None:
+        if query.message is None:
+            if not answered.seen(query.id):
+                await query.answer(text[:200], show_alert=True)
+            return
         if not answered.seen(query.id):
-            await query.answer(text[:200], show_alert=True)
-        if query.message is not None:
-            await bot.send_message(query.message.chat.id, text)
+            await query.answer()
+        await bot.send_message(query.message.chat.id, text)
     elif update.message is not None:
         await update.message.answer(text)
 

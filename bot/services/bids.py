@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.exchanger import ActionDisabled, Bid, NoBidExists
-from bot.exchanger.statuses import StatusGroup, classify
+from bot.exchanger.statuses import StatusGroup, classify, is_final
 from bot.services.creation import BidCreation
 from bot.storage.bids import Audience, BidRecord
 from bot.storage.locks import waiting_lock
@@ -65,6 +65,18 @@ class BidService(BidCreation):
             bid = await self._exchanger.bid_info(bid_id=record.bid_id, lang=lang)
             await self._seen(record, bid, audience)
         return bid
+
+    async def recheck(self, record: BidRecord, lang: str) -> None:
+        """The status of a listed bid read again ("Refresh" under My exchanges). Nobody is
+        shown the card, so nothing is marked as told: a change also reaches the customer as
+        the worker's notification, which this wakes."""
+        if is_final(record.status):
+            return
+        bid = await self._exchanger.bid_info(bid_id=record.bid_id, lang=lang)
+        if bid.status != record.status or bid.status_title != record.status_title:
+            await self._bids.update_status(record.bid_id, bid.status, bid.status_title)
+        if bid.status != record.status:
+            await self._events.bid_changed(record.bid_id)
 
     async def pay(self, record: BidRecord, lang: str) -> ActionOutcome:
         return await self._act(record, lang, self._exchanger.pay_bid, Audience.CUSTOMER)

@@ -85,6 +85,13 @@ class BidsPage(CallbackData, prefix="bids"):
     page: int
 
 
+class BidsRefresh(CallbackData, prefix="bidsr"):
+    """ "Refresh" under My exchanges: the statuses of that page read again from the exchanger.
+    Its own prefix, so the page buttons of lists sent before it still unpack."""
+
+    page: int
+
+
 class SavedDetailAction(CallbackData, prefix="sd"):
     """Saved details screen: delete one (by position in the listed names) or all; "show"
     redraws the list (the "No" of the delete-all question)."""

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger.statuses import StatusGroup, classify
-from bot.views.callbacks import BidAction, BidsPage
+from bot.views.callbacks import BidAction, BidsPage, BidsRefresh
 from bot.views.formatting import STATUS_EMOJI, format_amount, status_emoji
 from bot.views.keyboards import button, clamp_page, page_count, paging_row
 
@@ -87,4 +87,5 @@ def render_my_bids(
     ]
     if pages > 1:
         rows.append(paging_row(page, pages, lambda to: BidsPage(page=to)))
+    rows.append([button(_("🔄 Refresh"), BidsRefresh(page=page))])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)

@@ -24,6 +24,7 @@ async def test_two_exchanges_are_listed_newest_first_and_each_opens_its_card(
     assert listing.button_labels() == [
         f"#{second} · 6000 RUB → 61.24 USDT · ⏳",
         f"#{first} · 5000 RUB → 50.86 USDT · ⏳",
+        "🔄 Refresh",
     ]
     await alice.click(f"#{first}")
     card = await alice.wait_for_message(f"Exchange #{first}")
@@ -52,7 +53,7 @@ async def test_more_than_five_exchanges_are_paged(
     page_one = await alice.wait_for_message("Your exchanges (6)")
     labels = page_one.button_labels()
     assert [label.split(" ")[0] for label in labels[:5]] == [f"#{i}" for i in newest_first[:5]]
-    assert labels[5:] == ["Page 1/2", "»"]
+    assert labels[5:] == ["Page 1/2", "»", "🔄 Refresh"]
     await alice.click("»")
     page_two = await alice.wait_for_message(where=lambda m: "Page 2/2" in m.button_labels())
     assert page_two.message_id == page_one.message_id
@@ -60,6 +61,7 @@ async def test_more_than_five_exchanges_are_paged(
         f"#{ids[0]} · 3000 RUB → 30.12 USDT · ⏳",
         "«",
         "Page 2/2",
+        "🔄 Refresh",
     ]
     assert (await alice.click("Page 2/2")).text is None  # the same page again: nothing to edit
     await alice.click("«")

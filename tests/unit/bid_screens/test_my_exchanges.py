@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views.callbacks import BidAction, BidsPage
+from bot.views.callbacks import BidAction, BidsPage, BidsRefresh
 from bot.views.my_bids import render_my_bids
 from tests.unit.bid_screens.screens import Record, callbacks, sendable
 
@@ -19,11 +19,13 @@ def test_customer_pages_through_twelve_exchanges_five_at_a_time() -> None:
     assert keyboard is not None
     assert keyboard.inline_keyboard[0][0].text == "#1000 · 10 000 RUB → 102.73 USDT · ⏳"
     assert BidAction(action="open", bid_id="1004").pack() in callbacks(keyboard)
-    assert callbacks(keyboard)[-3:] == [
+    assert callbacks(keyboard)[-4:] == [
         BidsPage(page=0).pack(),
         BidsPage(page=1).pack(),
         BidsPage(page=2).pack(),
+        BidsRefresh(page=1).pack(),
     ]
+    assert keyboard.inline_keyboard[-1][0].text == "🔄 Refresh"
 
 
 def test_done_and_cancelled_exchanges_show_their_status_at_a_glance() -> None:
@@ -35,8 +37,9 @@ def test_done_and_cancelled_exchanges_show_their_status_at_a_glance() -> None:
     _text, keyboard = render_my_bids(list(records), 0, 2)
 
     assert keyboard is not None
-    assert [row[0].text[-1] for row in keyboard.inline_keyboard] == ["✅", "❌"]
+    assert [row[0].text[-1] for row in keyboard.inline_keyboard[:-1]] == ["✅", "❌"]
     assert not any(data.startswith("bids:") for data in callbacks(keyboard))
+    assert callbacks(keyboard)[-1] == BidsRefresh(page=0).pack()
 
 
 def test_a_customer_without_exchanges_is_told_how_to_start_one() -> None:
