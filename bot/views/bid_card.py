@@ -184,7 +184,7 @@ def make_qr_png(address: str) -> bytes | None:
     to a third-party QR service (facts §10.4.4). None when the text is too long for a QR code.
     """
     try:
-        code = segno.make(address, error="m")
+        code = segno.make_qr(address, error="m", encoding="utf-8")
     except segno.DataOverflowError:
         return None
     buffer = io.BytesIO()
