@@ -97,3 +97,21 @@ async def confirm(user: SimulatedUser) -> ChatMessage:
     """Press "✅ Confirm" on the summary: the bid card that replaces "Creating…"."""
     await user.click("✅ Confirm")
     return await user.wait_for_message("Exchange #", kind="edit")
+
+
+async def exchange(
+    user: SimulatedUser,
+    give: str,
+    get: str,
+    amount_mode: str,
+    amount: str,
+    answers: dict[str, str | None],
+) -> ChatMessage:
+    """The whole way from the menu to the bid card; fields asked before the amount are skipped."""
+    await go_to_direction(user, give, get)
+    await user.click(amount_mode)
+    prompt = await answer_fields(user, {"coupon": None})
+    assert "How much" in prompt.body, user.transcript()
+    summary = await answer_fields(user, answers, await enter_amount(user, amount))
+    assert SUMMARY in summary.body, user.transcript()
+    return await confirm(user)

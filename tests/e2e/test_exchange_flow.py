@@ -16,29 +16,10 @@ from tests.e2e.customer import (
     answer_fields,
     confirm,
     enter_amount,
+    exchange,
     go_to_direction,
 )
 from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.state import ChatMessage
-from tests.fake_telegram.users import SimulatedUser
-
-
-async def exchange(
-    user: SimulatedUser,
-    give: str,
-    get: str,
-    amount_mode: str,
-    amount: str,
-    answers: dict[str, str | None],
-) -> ChatMessage:
-    """The whole way from the menu to the bid card; fields asked before the amount are skipped."""
-    await go_to_direction(user, give, get)
-    await user.click(amount_mode)
-    prompt = await answer_fields(user, {"coupon": None})
-    assert "How much" in prompt.body, user.transcript()
-    summary = await answer_fields(user, answers, await enter_amount(user, amount))
-    assert SUMMARY in summary.body, user.transcript()
-    return await confirm(user)
 
 
 async def test_customer_pays_rub_by_card_for_usdt_and_tells_the_bot_it_is_paid(
