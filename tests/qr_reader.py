@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 from segno import consts
 
@@ -84,9 +85,8 @@ def _unfilter(kind: int, row: bytearray, previous: bytes) -> bytes:
             row[i] = (row[i] + (left + up) // 2) & 0xFF
         elif kind == 4:
             guess = left + up - corner
-            nearest = min(
-                (abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner)
-            )[2]
+            near = [(abs(guess - value), n, value) for n, value in enumerate((left, up, corner))]
+            nearest = min(near)[2]
             row[i] = (row[i] + nearest) & 0xFF
     return bytes(row)
 
@@ -172,9 +172,8 @@ def _data_bits(
 
 def _data_codewords(codewords: list[int], version: int, ecl: int) -> list[int]:
     """The data codewords, the blocks de-interleaved (the error correction ones follow)."""
-    sizes = [
-        group.num_data for group in consts.ECC[version][ecl] for _ in range(group.num_blocks)
-    ]
+    groups: tuple[Any, ...] = consts.ECC[version][ecl]  # type: ignore[index]
+    sizes = [group.num_data for group in groups for _ in range(group.num_blocks)]
     blocks: list[list[int]] = [[] for _ in sizes]
     stream = iter(codewords)
     for i in range(max(sizes)):
