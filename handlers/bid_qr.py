@@ -2,29 +2,29 @@
 
 They are sent with the first card that has a real address, and with a card opened from
 "My exchanges"; an address placeholder that later becomes an address gets its QR on the next
-refresh, once (BidRepository.claim_qr).
+refresh, once (BidRepository.claim_qr; the notification worker does the same for a push).
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
-from bot.storage.bids import BidRepository
+from bot.storage.bids import BidRecord, BidRepository
 from bot.views.bid_card import BidCard
 
 
 async def send_qr_photos(
-    bot: Bot, bids: BidRepository, bid_id: str, chat_id: int, card: BidCard, *, again: bool
+    bot: Bot, bids: BidRepository, record: BidRecord, chat_id: int, card: BidCard, *, again: bool
 ) -> None:
     """The QR photos of the card when the customer has not been sent this QR yet, or always
-    (`again`: they asked for the card). Each is its own photo, so a scanner sees one code."""
-    if card.qr_png is None:
+    (`again`: they asked for the card). Each is its own photo, so a scanner sees one code.
+    A record from before QRs were tracked gets them only when asked."""
+    digest = card.qr_digest
+    if card.qr_png is None or digest is None:
         return
-    digest = hashlib.sha256(card.qr_png).hexdigest()[:32]
-    if not await bids.claim_qr(bid_id, digest) and not again:
+    claimed = await bids.claim_qr(record.bid_id, digest)
+    if not again and (not claimed or record.qr_digest is None):
         return
     await bot.send_photo(
         chat_id,

@@ -147,7 +147,7 @@ async def _show_card(
     card = render_bid_card(bid)
     message = await show_screen(query, card.text, card.keyboard, bot=bot)
     await make_live(bot, bids, record.bid_id, Audience.CUSTOMER, message, bid.status)
-    await send_qr_photos(bot, bids, record.bid_id, message.chat.id, card, again=with_qr)
+    await send_qr_photos(bot, bids, record, message.chat.id, card, again=with_qr)
 
 
 async def my_exchanges(message: Message, bot: Bot, bids: BidRepository) -> None:

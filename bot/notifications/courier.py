@@ -80,7 +80,9 @@ class Courier:
     async def deliver(self, held: Held) -> None:
         assert held.message is not None
         message = held.message
-        outcome = await delivery.send(self._bot, message.chat_id, message.text, held.markup)
+        outcome = await delivery.send(
+            self._bot, message.chat_id, message.text, held.markup, message.photo_png()
+        )
         if isinstance(outcome, Sent):
             await self._gate.sent(held.entry_id, held.chat_id, message.dedup_key)
             self._held.forget(held)

@@ -15,6 +15,11 @@ def status_push(bid_id: str, change: int, status: str, chat_id: int) -> str:
     return f"status:{bid_id}:{change}:{status}:{chat_id}"
 
 
+def qr_push(bid_id: str, digest: str, chat_id: int) -> str:
+    """A bid's QR photos: once per QR content, whatever the status."""
+    return f"qr:{bid_id}:{digest}:{chat_id}"
+
+
 def operator_card(bid_id: str, change: int, status: str, chat_id: int) -> str:
     """The operator chat's card for a new bid or a status change."""
     return f"op:{bid_id}:{change}:{status}:{chat_id}"

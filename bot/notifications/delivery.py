@@ -15,7 +15,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,27 @@ class TryAgain:
 Outcome = Sent | PauseAll | Blocked | Refused | TryAgain
 
 
-async def send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Outcome:
+async def send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    photo: bytes | None = None,
+) -> Outcome:
+    """A message, or with `photo` (PNG) a photo with `text` as its caption."""
     try:
-        message = await bot.send_message(
-            chat_id=chat_id, text=text, reply_markup=markup, parse_mode=ParseMode.HTML
-        )
+        if photo is None:
+            message = await bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, parse_mode=ParseMode.HTML
+            )
+        else:
+            message = await bot.send_photo(
+                chat_id=chat_id,
+                photo=BufferedInputFile(photo, filename="payment-qr.png"),
+                caption=text,
+                reply_markup=markup,
+                parse_mode=ParseMode.HTML,
+            )
     except TelegramRetryAfter as exc:
         return PauseAll(exc.retry_after)
     except TelegramForbiddenError:

@@ -7,6 +7,8 @@ always new messages, never edits: an edit does not notify the phone (DESIGN.md Â
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,3 +33,18 @@ class OutgoingMessage(BaseModel):
     # keys are made, bot/notifications/gate.py how they are kept).
     dedup_key: str
     card: CardRef | None = None
+    # Base64 of a PNG (a payment QR): sent as a photo with `text` as its caption (at most 1024
+    # characters).
+    photo: str | None = None
+
+    def photo_png(self) -> bytes | None:
+        return None if self.photo is None else base64.b64decode(self.photo)
+
+
+@dataclass(frozen=True)
+class QrPush:
+    """The QR photos of a bid to push, and the digest that marks them sent
+    (BidRecord.qr_digest)."""
+
+    digest: str
+    photos: list[OutgoingMessage]

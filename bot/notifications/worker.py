@@ -41,7 +41,7 @@ from bot.i18n import api_lang
 from bot.notifications import dedup
 from bot.notifications.ingest import OutboxIngest
 from bot.notifications.outbox import Outbox
-from bot.notifications.outgoing import OutgoingMessage
+from bot.notifications.outgoing import OutgoingMessage, QrPush
 from bot.notifications.schedule import CheckSchedule, Claim
 from bot.notifications.stream import Entry, StreamConsumer
 from bot.observability.context import bid_context
@@ -75,6 +75,8 @@ class Renderer(Protocol):
     def operator_card(
         self, record: BidRecord, bid: Bid, chat_id: int, *, is_new: bool, dedup_key: str
     ) -> OutgoingMessage: ...
+
+    def customer_qr(self, record: BidRecord, bid: Bid, *, with_card: bool) -> QrPush | None: ...
 
 
 class MessageQueue(Protocol):
@@ -312,6 +314,7 @@ class OutboxWorker:
                     record, bid, first=record.card_status is None, dedup_key=key
                 )
             )
+        messages.extend(await self._new_qr(record, bid, told=tell_customer))
         if tell_operators and self._operator_chat_id is not None:
             chat_id = self._operator_chat_id
             key = dedup.operator_card(bid_id, record.changes, bid.status, chat_id)
@@ -326,11 +329,25 @@ class OutboxWorker:
                 bid_id,
                 card_status=bid.status if tell_customer else None,
                 operator_status=bid.status if tell_operators else None,
-                count_change=True,
+                count_change=tell_customer or tell_operators,
             )
             logger.info("Bid %s: %s told (%d messages)", bid_id, bid.status, len(messages))
         if is_final(bid.status):
             await self._bids.mark_final(bid_id)
+
+    async def _new_qr(self, record: BidRecord, bid: Bid, *, told: bool) -> list[OutgoingMessage]:
+        """The QR photos when the bid has a payment address the customer has no QR of (it was
+        a placeholder when they last saw the card); with a card of its own when no status
+        change brings one. Claimed before it is queued, so a refresh pressed meanwhile and
+        this push send it once between them."""
+        if record.qr_digest is None:
+            return []
+        push = self._render.customer_qr(record, bid, with_card=not told)
+        if push is None or push.digest == record.qr_digest:
+            return []
+        if not await self._bids.claim_qr(record.bid_id, push.digest):
+            return []
+        return push.photos
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -302,6 +302,7 @@ class BidCreation:
             currency_get=bid.currency_code_get,
             amount_give=str(bid.amount_give),
             amount_get=str(bid.amount_get),
+            qr_digest="",
         )
         first = await self._bids.create(record)
         await self._ledger.mark_created(api_id, bid.id)

@@ -68,9 +68,10 @@ class BidRecord(BaseModel):
     currency_get: str = ""
     amount_give: str = ""
     amount_get: str = ""
-    # A digest of the payment address (or URI) whose QR the customer was sent: a refresh sends
-    # the QR once when a placeholder becomes a real address, never again for the same one.
-    qr_digest: str = ""
+    # A digest of the QR (payment address or URI) the customer was sent: when a placeholder
+    # becomes a real address, the QR goes out once (refresh or push), never again for the same
+    # one. None for records made before QRs were tracked: they get none unasked.
+    qr_digest: str | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,7 @@ address), and buttons appear only for actions the exchanger will accept.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Literal
@@ -47,6 +48,13 @@ class BidCard:
     qr_caption: str | None
     tag_qr_png: bytes | None = None
     tag_qr_caption: str | None = None
+
+    @property
+    def qr_digest(self) -> str | None:
+        """Tells one QR from another (BidRecord.qr_digest), without keeping the address."""
+        if self.qr_png is None:
+            return None
+        return hashlib.sha256(self.qr_png).hexdigest()[:32]
 
 
 def status_explanation(group: StatusGroup) -> str:

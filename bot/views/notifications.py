@@ -10,12 +10,15 @@ it in.
 
 from __future__ import annotations
 
+import base64
+
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.exchanger import Bid
 from bot.i18n import CatalogI18n
-from bot.notifications.outgoing import CardRef, OutgoingMessage
+from bot.notifications import dedup
+from bot.notifications.outgoing import CardRef, OutgoingMessage, QrPush
 from bot.storage.bids import Audience, BidRecord
 from bot.telegram_html import quote_exchanger
 from bot.views.bid_card import render_bid_card
@@ -38,7 +41,7 @@ class NotificationRenderer:
     ) -> OutgoingMessage:
         """The fresh bid card as a new message, under a line saying why it comes: the status
         changed, or (`first`) the bid the customer has not seen yet was created after all.
-        The QR photo is not sent again: the address of a bid does not change with its status.
+        The QR photos come from `customer_qr`, once per address.
         """
         with self._i18n.context(), self._i18n.use_locale(self._locale(record.locale)):
             if first:
@@ -54,6 +57,43 @@ class NotificationRenderer:
             dedup_key=dedup_key,
             card=CardRef(bid_id=record.bid_id, audience=Audience.CUSTOMER, status=bid.status),
         )
+
+    def customer_qr(self, record: BidRecord, bid: Bid, *, with_card: bool) -> QrPush | None:
+        """The QR photos of the bid's payment address (and tag), when it has a real one; with
+        `with_card`, first the card saying the details are ready (the live card still shows
+        the placeholder, and no status change brings a new one)."""
+        with self._i18n.context(), self._i18n.use_locale(self._locale(record.locale)):
+            headline = _("📬 The payment details for your exchange are ready.")
+            card = render_bid_card(bid, headline=headline)
+        digest = card.qr_digest
+        if card.qr_png is None or digest is None:
+            return None
+        dedup_key = dedup.qr_push(record.bid_id, digest, record.chat_id)
+        messages: list[OutgoingMessage] = []
+        if with_card:
+            messages.append(
+                OutgoingMessage(
+                    chat_id=record.chat_id,
+                    text=card.text,
+                    reply_markup=card.keyboard.model_dump(exclude_none=True),
+                    dedup_key=f"{dedup_key}:card",
+                    card=CardRef(
+                        bid_id=record.bid_id, audience=Audience.CUSTOMER, status=bid.status
+                    ),
+                )
+            )
+        photos = [(card.qr_png, card.qr_caption), (card.tag_qr_png, card.tag_qr_caption)]
+        messages.extend(
+            OutgoingMessage(
+                chat_id=record.chat_id,
+                text=caption or "",
+                dedup_key=f"{dedup_key}:{number}",
+                photo=base64.b64encode(png).decode(),
+            )
+            for number, (png, caption) in enumerate(photos)
+            if png is not None
+        )
+        return QrPush(digest=digest, photos=messages)
 
     def operator_card(
         self,

@@ -31,7 +31,7 @@ async def show_bid_card(
         await make_live(
             bot, bids, outcome.record.bid_id, Audience.CUSTOMER, message, outcome.bid.status
         )
-    await send_qr_photos(bot, bids, outcome.record.bid_id, target.chat_id, card, again=True)
+    await send_qr_photos(bot, bids, outcome.record, target.chat_id, card, again=True)
 
 
 async def offer_to_remember(

@@ -5,9 +5,13 @@ issues an address it did not have yet."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import ExchangeBotApp
 from bot.sandbox import RunningSandbox
+from tests.e2e.conftest import SettingsFactory
 from tests.e2e.customer import EMAIL, TRON_ADDRESS, XRP_ADDRESS, exchange
+from tests.e2e.harness import running_bot
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.state import ChatMessage
 from tests.fake_telegram.users import SimulatedUser
@@ -128,3 +132,39 @@ async def test_the_qr_follows_once_when_the_exchanger_issues_the_address_later(
     await alice.click("🔄 Refresh", message_id=card.message_id)
     await alice.expect_no_message(0.2)
     assert len(fake_telegram.calls("sendPhoto")) == 1, "the same QR is not sent again"
+
+
+async def test_the_qr_is_pushed_once_when_the_exchanger_issues_the_address_meanwhile(
+    fake_telegram: FakeTelegram, sandbox: RunningSandbox, make_settings: SettingsFactory
+) -> None:
+    alice = fake_telegram.user("Alice")
+    async with running_bot(make_settings(RECONCILE_INTERVAL=0.3)):
+        card = await exchange(
+            alice,
+            "Tether TRC20 USDT",
+            "T-Bank RUB",
+            "I give USDT",
+            "100",
+            {
+                "E-mail": EMAIL,
+                "From account": TRON_ADDRESS,
+                "Into account": CARD,
+                "Recipient": None,
+            },
+        )
+        [bid] = sandbox.state.bids.values()
+        assert "The payment details will be issued shortly." in card.body
+
+        sandbox.state.issue_address(bid.id)  # no status change, no callback
+
+        ready = await alice.wait_for_message("The payment details for your exchange are ready")
+        assert f"Send to: {bid.address}" in ready.body
+        assert "🔄 Refresh" in ready.button_labels()
+        [qr] = await photos_after(alice, 1)
+        assert scanned(fake_telegram, qr) == bid.address
+        await asyncio.sleep(1.0)  # reconciler rounds: nothing more comes
+        await alice.click("🔄 Refresh", message_id=ready.message_id)
+        await alice.wait_for_message("Send to:", kind="edit")
+        await alice.expect_no_message(0.3)
+        assert len(fake_telegram.calls("sendPhoto")) == 1
+        assert alice.buttons(card.message_id) == [], "the older card lost its buttons"

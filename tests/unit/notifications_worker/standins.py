@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.exchanger import Bid, NoBidExists
 from bot.notifications.outbox import Outbox
-from bot.notifications.outgoing import OutgoingMessage
+from bot.notifications.outgoing import OutgoingMessage, QrPush
 from bot.notifications.schedule import CheckSchedule
 from bot.notifications.worker import OutboxWorker
 from bot.storage.bids import BidRecord, BidRepository
@@ -56,6 +56,9 @@ class StubRenderer:
     ) -> OutgoingMessage:
         text = f"new {bid.status}" if is_new else bid.status
         return OutgoingMessage(chat_id=chat_id, text=text, dedup_key=dedup_key)
+
+    def customer_qr(self, record: BidRecord, bid: Bid, *, with_card: bool) -> QrPush | None:
+        return None  # these bids have no payment address
 
 
 class RecordingAdopter:
