@@ -115,3 +115,16 @@ async def exchange(
     summary = await answer_fields(user, answers, await enter_amount(user, amount))
     assert SUMMARY in summary.body, user.transcript()
     return await confirm(user)
+
+
+async def exchange_usdt_for_details_issued_later(user: SimulatedUser) -> ChatMessage:
+    """Tether TRC20 USDT -> T-Bank RUB (sandbox direction 49): the card shows the exchanger's
+    address placeholder until the merchant issues the deposit address."""
+    return await exchange(
+        user,
+        "Tether TRC20 USDT",
+        "T-Bank RUB",
+        "I give USDT",
+        "100",
+        {"E-mail": EMAIL, "From account": TRON_ADDRESS, "Into account": CARD, "Recipient": None},
+    )

@@ -17,6 +17,7 @@ from tests.e2e.customer import (
     confirm,
     enter_amount,
     exchange,
+    exchange_usdt_for_details_issued_later,
     go_to_direction,
 )
 from tests.fake_telegram import FakeTelegram
@@ -140,14 +141,7 @@ async def test_customer_is_told_the_details_will_follow_when_the_exchanger_has_n
 ) -> None:
     alice = fake_telegram.user("Alice")
 
-    card = await exchange(
-        alice,
-        "Tether TRC20 USDT",
-        "T-Bank RUB",
-        "I give USDT",
-        "100",
-        {"E-mail": EMAIL, "From account": TRON_ADDRESS, "Into account": CARD, "Recipient": None},
-    )
+    card = await exchange_usdt_for_details_issued_later(alice)
 
     [bid] = sandbox.state.bids.values()
     assert bid.direction_id == 49 and bid.address is None

@@ -10,7 +10,13 @@ import asyncio
 from bot.app import ExchangeBotApp
 from bot.sandbox import RunningSandbox
 from tests.e2e.conftest import SettingsFactory
-from tests.e2e.customer import EMAIL, TRON_ADDRESS, XRP_ADDRESS, exchange
+from tests.e2e.customer import (
+    EMAIL,
+    TRON_ADDRESS,
+    XRP_ADDRESS,
+    exchange,
+    exchange_usdt_for_details_issued_later,
+)
 from tests.e2e.harness import running_bot
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.state import ChatMessage
@@ -19,13 +25,25 @@ from tests.qr_reader import read_qr
 
 BTC_ADDRESS = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 TON_ADDRESS = "UQBvW8Z5huBkMJYdnfAEM5JqTNkuWX3diqYENkWsIL0XggGG"
-CARD = "4111 1111 1111 1111"
 
 
 def scanned(fake_telegram: FakeTelegram, photo: ChatMessage) -> str:
     """What a phone's scanner reads from the photo the bot sent."""
     assert photo.photo is not None
     return read_qr(fake_telegram.bot_state().file_contents[photo.photo[-1]["file_id"]])
+
+
+async def give_crypto(
+    user: SimulatedUser, currency: str, amount: str, from_account: str
+) -> ChatMessage:
+    """`amount` of `currency` for Tether TRC20 USDT, paid to the exchanger's deposit address."""
+    code = currency.split()[-1]
+    answers: dict[str, str | None] = {
+        "E-mail": EMAIL,
+        "From account": from_account,
+        "Into account": TRON_ADDRESS,
+    }
+    return await exchange(user, currency, "Tether TRC20 USDT", f"I give {code}", amount, answers)
 
 
 async def photos_after(user: SimulatedUser, count: int) -> list[ChatMessage]:
@@ -37,14 +55,7 @@ async def test_a_bitcoin_deposit_qr_is_a_bip21_uri_with_the_address_and_the_amou
 ) -> None:
     alice = fake_telegram.user("Alice")
 
-    card = await exchange(
-        alice,
-        "Bitcoin BTC",
-        "Tether TRC20 USDT",
-        "I give BTC",
-        "0.01",
-        {"E-mail": EMAIL, "From account": BTC_ADDRESS, "Into account": TRON_ADDRESS},
-    )
+    card = await give_crypto(alice, "Bitcoin BTC", "0.01", BTC_ADDRESS)
 
     [bid] = sandbox.state.bids.values()
     assert bid.address is not None
@@ -61,14 +72,7 @@ async def test_a_toncoin_deposit_qr_carries_the_memo_and_the_memo_has_its_own_qr
 ) -> None:
     alice = fake_telegram.user("Alice")
 
-    card = await exchange(
-        alice,
-        "Toncoin TON",
-        "Tether TRC20 USDT",
-        "I give TON",
-        "100",
-        {"E-mail": EMAIL, "From account": TON_ADDRESS, "Into account": TRON_ADDRESS},
-    )
+    card = await give_crypto(alice, "Toncoin TON", "100", TON_ADDRESS)
 
     [bid] = sandbox.state.bids.values()
     assert bid.address is not None and bid.dest_tag
@@ -86,14 +90,7 @@ async def test_an_xrp_address_stays_plain_in_its_qr_and_the_tag_gets_a_qr_of_its
 ) -> None:
     alice = fake_telegram.user("Alice")
 
-    await exchange(
-        alice,
-        "Ripple XRP",
-        "Tether TRC20 USDT",
-        "I give XRP",
-        "100",
-        {"E-mail": EMAIL, "From account": XRP_ADDRESS, "Into account": TRON_ADDRESS},
-    )
+    await give_crypto(alice, "Ripple XRP", "100", XRP_ADDRESS)
 
     [bid] = sandbox.state.bids.values()
     address_qr, tag_qr = await photos_after(alice, 2)
@@ -106,14 +103,7 @@ async def test_the_qr_follows_once_when_the_exchanger_issues_the_address_later(
     fake_telegram: FakeTelegram, sandbox: RunningSandbox, bot_app: ExchangeBotApp
 ) -> None:
     alice = fake_telegram.user("Alice")
-    card = await exchange(
-        alice,
-        "Tether TRC20 USDT",
-        "T-Bank RUB",
-        "I give USDT",
-        "100",
-        {"E-mail": EMAIL, "From account": TRON_ADDRESS, "Into account": CARD, "Recipient": None},
-    )
+    card = await exchange_usdt_for_details_issued_later(alice)
     [bid] = sandbox.state.bids.values()
     assert "The payment details will be issued shortly." in card.body
     await alice.click("🔄 Refresh", message_id=card.message_id)
@@ -139,19 +129,7 @@ async def test_the_qr_is_pushed_once_when_the_exchanger_issues_the_address_meanw
 ) -> None:
     alice = fake_telegram.user("Alice")
     async with running_bot(make_settings(RECONCILE_INTERVAL=0.3)):
-        card = await exchange(
-            alice,
-            "Tether TRC20 USDT",
-            "T-Bank RUB",
-            "I give USDT",
-            "100",
-            {
-                "E-mail": EMAIL,
-                "From account": TRON_ADDRESS,
-                "Into account": CARD,
-                "Recipient": None,
-            },
-        )
+        card = await exchange_usdt_for_details_issued_later(alice)
         [bid] = sandbox.state.bids.values()
         assert "The payment details will be issued shortly." in card.body
 
