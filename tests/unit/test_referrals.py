@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from fakeredis import FakeAsyncRedis
 from redis.asyncio import Redis
 
 from bot.services.referrals import (
@@ -83,22 +80,6 @@ def test_links_are_made_of_the_bot_username_and_the_payload() -> None:
     assert parse_payload(deep_link("xbot", PartnerPayload("15")).split("=")[1]) == (
         PartnerPayload("15")
     )
-
-
-@pytest.fixture(params=["redis", "in-process store"])
-async def store(request: pytest.FixtureRequest, redis: Redis) -> AsyncIterator[Redis]:
-    """The real Redis, and the fakeredis the bot uses when REDIS_URL is empty."""
-    if request.param == "redis":
-        yield redis
-        return
-    fake: Redis = FakeAsyncRedis()
-    yield fake
-    await fake.aclose()
-
-
-@pytest.fixture
-def keys(redis_prefix: str) -> RedisKeys:
-    return RedisKeys(redis_prefix)
 
 
 def referrals(store: Redis, keys: RedisKeys, default: str | None = "7") -> Referrals:
