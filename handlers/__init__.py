@@ -14,6 +14,7 @@ from handlers import bids, errors, exchange, fallback, operator, partner, profil
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
+        bids.create_link_router(),
         start.create_router(),
         exchange.create_router(),
         bids.create_router(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import SUPPORTED_LOCALES
 from bot.content import Content
+from bot.services.referrals import Referrals
 from bot.storage.profiles import UserProfiles
 from bot.views.menu import (
     MENU_HELP,
@@ -25,7 +26,18 @@ from bot.views.menu import (
 from handlers.filters import MenuButton
 
 
-async def greet(message: Message, state: FSMContext, content: Content, i18n: I18n) -> None:
+async def greet(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    content: Content,
+    i18n: I18n,
+    referrals: Referrals,
+) -> None:
+    """/start, also by a deep link: a partner's link is remembered (bot/services/referrals.py);
+    whatever the payload, the customer is welcomed as usual."""
+    if message.from_user is not None:
+        await referrals.arrived(message.from_user.id, command.args)
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""
     welcome = content.welcome(i18n.current_locale)

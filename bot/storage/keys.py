@@ -62,6 +62,10 @@ class RedisKeys:
     def user_locale(self, user_id: int) -> str:
         return self._key("user", user_id, "locale")
 
+    def referrer(self, user_id: int) -> str:
+        """The partner id of the link that first brought the user (bot/storage/referrals.py)."""
+        return self._tagged(f"user:{user_id}", "user", user_id, "referrer")
+
     def cache(self, name: str) -> str:
         """A cached exchanger list (currencies, directions), JSON with a short TTL."""
         return self._key("cache", name)
