@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import bids, errors, exchange, fallback, operator, partner, profile, start
+from handlers import (
+    bids,
+    errors,
+    exchange,
+    fallback,
+    maintenance,
+    operator,
+    partner,
+    profile,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        maintenance.create_router(),  # before the exchange: it refuses new ones while paused
         exchange.create_router(),
         bids.create_router(),
         profile.create_router(),

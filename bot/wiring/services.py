@@ -23,6 +23,7 @@ from bot.services.saved_details import SavedDetails
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
+from bot.storage.maintenance import ExchangePause
 from bot.storage.profiles import UserProfiles
 from bot.storage.requisites import SavedRequisites
 from bot.wiring.notifications import Pipeline
@@ -74,6 +75,7 @@ def handler_data(
         "bid_service": pipeline.bid_service,
         "partner_account": PartnerAccount(exchanger),
         "exchanger_health": ExchangerHealth(exchanger),
+        "exchange_pause": ExchangePause(redis, keys),
         "saved_details": saved_details,
         "redis": redis,
     }
