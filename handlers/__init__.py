@@ -25,11 +25,11 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
-        maintenance.create_router(),  # before the exchange: it refuses new ones while paused
         exchange.create_router(),
         bids.create_router(),
         profile.create_router(),
         operator.create_router(),
+        maintenance.create_router(),
         partner.create_router(),
         fallback.create_router(),
     ]
