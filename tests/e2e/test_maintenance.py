@@ -44,6 +44,11 @@ async def shop(fake_telegram: FakeTelegram, make_settings: SettingsFactory) -> A
         yield Shop(app, olga, alice, bob)
 
 
+async def health_of(admin: SimulatedUser) -> str:
+    await admin.send("/health")
+    return (await admin.wait_for_message("Health")).body
+
+
 def saw_currency_picker(user: SimulatedUser) -> bool:
     return any("Choose the currency you give" in m.body for m in user.messages.values())
 
@@ -76,18 +81,15 @@ async def test_a_pause_refuses_new_exchanges_while_a_bid_in_progress_is_still_pa
     await alice.wait_for_message("Order is paid")
     assert exchanger_bid(sandbox, bid_id)["status"] == "payed"
 
-    await olga.send("/health")
-    health = await olga.wait_for_message("Health")
-    assert f"New exchanges: ⏸ paused — {NOTICE}" in health.body
-    assert QUOTED not in health.body, "the owner's words are shown as typed"
+    health = await health_of(olga)
+    assert f"New exchanges: ⏸ paused — {NOTICE}" in health
+    assert QUOTED not in health, "the owner's words are shown as typed"
 
     await olga.send("/resume")
     await olga.wait_for_message("New exchanges are taken again.")
     await bob.send("/exchange")
     await bob.wait_for_message("Choose the currency you give")
-    await olga.send("/health")
-    health = await olga.wait_for_message("Health")
-    assert "New exchanges: ✅ open" in health.body
+    assert "New exchanges: ✅ open" in await health_of(olga)
 
 
 async def test_a_drafted_exchange_is_confirmed_only_after_the_resume(
