@@ -19,9 +19,8 @@ from handlers.filters import FromAdmin
 
 
 async def pause(message: Message, command: CommandObject, exchange_pause: ExchangePause) -> None:
-    notice = (command.args or "").strip()
-    await exchange_pause.pause(notice)
-    await message.answer(paused_text(notice))
+    kept = await exchange_pause.pause((command.args or "").strip())
+    await message.answer(paused_text(kept))
 
 
 async def resume(message: Message, exchange_pause: ExchangePause) -> None:

@@ -20,9 +20,12 @@ class ExchangePause:
         self._redis = redis
         self._key = keys.maintenance
 
-    async def pause(self, notice: str) -> None:
-        """New exchanges are refused with `notice` (empty: the bot's default words)."""
-        await self._redis.set(self._key, notice[:NOTICE_LIMIT])
+    async def pause(self, notice: str) -> str:
+        """New exchanges are refused with `notice` (empty: the bot's default words); returns
+        it as kept (cut at NOTICE_LIMIT)."""
+        kept = notice[:NOTICE_LIMIT]
+        await self._redis.set(self._key, kept)
+        return kept
 
     async def resume(self) -> bool:
         """New exchanges are taken again; False if they were not paused."""
