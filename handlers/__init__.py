@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import bids, errors, exchange, fallback, operator, partner, profile, start
+from handlers import (
+    bids,
+    errors,
+    exchange,
+    fallback,
+    maintenance,
+    operator,
+    partner,
+    profile,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -20,6 +30,7 @@ def get_routers() -> list[Router]:
         bids.create_router(),
         profile.create_router(),
         operator.create_router(),
+        maintenance.create_router(),
         partner.create_router(),
         fallback.create_router(),
     ]

@@ -9,10 +9,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import SUPPORTED_LOCALES
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
 from bot.services.referrals import Referrals
 from bot.storage.profiles import UserProfiles
+from bot.views.commands import admin_help_text
 from bot.views.menu import (
     MENU_HELP,
     MENU_LANGUAGE,
@@ -44,8 +45,11 @@ async def greet(
     await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
 
 
-async def show_help(message: Message) -> None:
-    await message.answer(help_text(), reply_markup=main_menu())
+async def show_help(message: Message, settings: Settings) -> None:
+    text = help_text()
+    if message.from_user is not None and message.from_user.id in settings.ADMIN_IDS:
+        text += "\n\n" + admin_help_text()
+    await message.answer(text, reply_markup=main_menu())
 
 
 async def cancel(message: Message, state: FSMContext) -> None:

@@ -194,3 +194,8 @@ class RedisKeys:
     def polling(self) -> str:
         """Held, and renewed, by the one process that long-polls Telegram."""
         return self._key("lock", "polling")
+
+    @property
+    def maintenance(self) -> str:
+        """Set while new exchanges are paused: the owner's message to customers."""
+        return self._key("maintenance")

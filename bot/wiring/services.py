@@ -24,6 +24,7 @@ from bot.services.saved_details import SavedDetails
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
+from bot.storage.maintenance import ExchangePause
 from bot.storage.profiles import UserProfiles
 from bot.storage.referrals import ReferralStore
 from bot.storage.requisites import SavedRequisites
@@ -79,6 +80,7 @@ def handler_data(
             ReferralStore(redis, keys), pipeline.bids, default_partner_id=exchanger.partner_id
         ),
         "exchanger_health": ExchangerHealth(exchanger),
+        "exchange_pause": ExchangePause(redis, keys),
         "saved_details": saved_details,
         "redis": redis,
     }
