@@ -46,7 +46,10 @@ def bot_commands(*, admin: bool) -> list[BotCommand]:
 
 def admin_help_text() -> str:
     """The part of /help only admins see."""
-    lines = [f"/{name} — {_(text)}" for name, text in ADMIN_COMMANDS]
+    lines = []
+    for name, text in ADMIN_COMMANDS:
+        description = _(text)  # outside the f-string: see test_translations
+        lines.append(f"/{name} — {description}")
     return _("<b>For operators</b>") + "\n\n" + "\n".join(lines)
 
 
