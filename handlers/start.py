@@ -32,8 +32,9 @@ async def greet(message: Message, state: FSMContext, content: Content, i18n: I18
     await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
 
 
-async def show_help(message: Message) -> None:
-    await message.answer(help_text(), reply_markup=main_menu())
+async def show_help(message: Message, content: Content, i18n: I18n) -> None:
+    titles = [page.title_in(i18n.current_locale, i18n.default_locale) for page in content.pages]
+    await message.answer(help_text(titles), reply_markup=main_menu())
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
