@@ -33,7 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.config import SUPPORTED_LOCALES
 from bot.content_check import page_problems, text_problems, welcome_problems
-from bot.i18n import catalogue_msgids
 
 
 class InfoPage(BaseModel):
@@ -99,4 +98,8 @@ def _problems(content: Content) -> Iterator[str]:
     for number, page in enumerate(content.pages, start=1):
         yield from page_problems(number, page.title, page.text)
     if content.texts:
+        # Imported here: bot.i18n brings aiogram, and bot/__main__.py reads the settings and this
+        # file before loading aiogram, so a mistake is told in a fraction of a second.
+        from bot.i18n import catalogue_msgids
+
         yield from text_problems(content.texts, catalogue_msgids())
