@@ -6,9 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import ExchangeBotApp
+from bot.sandbox import RunningSandbox
 from tests.e2e.conftest import SettingsFactory
 from tests.e2e.harness import run_bot_command, running_bot, subprocess_env
-from tests.e2e.steps import create_sber_to_usdt_bid, greet
+from tests.e2e.steps import (
+    Details,
+    confirm,
+    create_sber_to_usdt_bid,
+    exchanger_bid,
+    fill_sber_to_usdt,
+    greet,
+)
 from tests.fake_telegram import FakeTelegram
 
 SAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "content.example.toml"
@@ -122,3 +130,33 @@ async def test_an_override_that_loses_a_placeholder_stops_the_start(tmp_path: Pa
         f"CRITICAL bot: Setting CONTENT_FILE: {content}: texts.ru 'You give: {{amount}}': "
         "the placeholders must be exactly {amount}"
     )
+
+
+async def test_the_owners_words_apply_to_a_typed_amount_and_a_direction_field_not_an_account(
+    fake_telegram: FakeTelegram,
+    make_settings: SettingsFactory,
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content.toml"
+    content.write_text(
+        "[aliases]\n"
+        '"five thousand" = "5000"\n'
+        '"my mail" = "alice@example.com"\n'
+        '"alice" = "BOB SMITH"\n',
+        encoding="utf-8",
+    )
+    alice = fake_telegram.user("Alice", language_code="en")
+    async with running_bot(make_settings(CONTENT_FILE=content)):
+        await greet(alice)
+
+        summary = await fill_sber_to_usdt(
+            alice, Details(amount="five thousand", email="my mail", cardholder="alice")
+        )
+        assert "You give: 5000 RUB" in summary.body
+        bid = exchanger_bid(sandbox, await confirm(alice))
+
+    assert bid["amount_give"] == "5000.00"
+    assert bid["values"]["cf6"] == "alice@example.com"  # the e-mail: a direction field
+    assert bid["values"]["cfgive8"] == "alice"  # the cardholder: an account field, as typed
+    assert bid["values"]["account1"] == "4111111111111111"
