@@ -20,6 +20,24 @@ from tests.e2e.steps import (
 from tests.fake_telegram import FakeTelegram
 
 SAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "content.example.toml"
+TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def content_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "content.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+async def refused_start(content: Path) -> str:
+    """`python -m bot` with this content file: it must stop before starting, with exit code 2
+    and one line on stderr (a log record: the settings are read by then), returned here."""
+    env = subprocess_env(BOT_TOKEN=TOKEN, CONTENT_FILE=str(content))
+    code, out, err = await run_bot_command(env=env, limit=30)
+    assert code == 2
+    assert out == ""
+    assert err.strip().splitlines() == [err.strip()]
+    return err.strip()
 
 
 async def test_a_page_of_the_sample_file_is_shown_in_english_and_in_russian(
@@ -79,8 +97,7 @@ async def test_the_bid_cards_instruction_block_shows_the_owners_text(
 async def test_a_menu_label_renamed_by_the_owner_is_shown_and_still_works(
     fake_telegram: FakeTelegram, make_settings: SettingsFactory, tmp_path: Path
 ) -> None:
-    content = tmp_path / "content.toml"
-    content.write_text('[texts.en]\n"❓ Help" = "❓ How it works"\n', encoding="utf-8")
+    content = content_file(tmp_path, '[texts.en]\n"❓ Help" = "❓ How it works"\n')
     alice = fake_telegram.user("Alice", language_code="en")
     async with running_bot(make_settings(CONTENT_FILE=content)):
         await alice.send("/start")
@@ -94,39 +111,20 @@ async def test_a_menu_label_renamed_by_the_owner_is_shown_and_still_works(
 async def test_a_broken_content_file_stops_the_start_with_one_line_naming_the_page(
     tmp_path: Path,
 ) -> None:
-    content = tmp_path / "content.toml"
-    content.write_text(
-        '[[pages]]\ntitle = { en = "Rules" }\ntext = { en = "<p>Be nice</p>" }\n',
-        encoding="utf-8",
-    )
-    env = subprocess_env(
-        BOT_TOKEN="123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", CONTENT_FILE=str(content)
+    content = content_file(
+        tmp_path, '[[pages]]\ntitle = { en = "Rules" }\ntext = { en = "<p>Be nice</p>" }\n'
     )
 
-    code, out, err = await run_bot_command(env=env, limit=30)
-
-    assert code == 2
-    assert out == ""
-    assert err.strip().splitlines() == [err.strip()]
-    # The settings are read by then, so the line is a log record (time, level, logger).
-    assert err.strip().endswith(
+    assert (await refused_start(content)).endswith(
         f"CRITICAL bot: Setting CONTENT_FILE: {content}: page 1 ('Rules') text.en: "
         "the tag <p> is not one Telegram knows"
     )
 
 
 async def test_an_override_that_loses_a_placeholder_stops_the_start(tmp_path: Path) -> None:
-    content = tmp_path / "content.toml"
-    content.write_text('[texts.ru]\n"You give: {amount}" = "Вы отдаёте: {sum}"\n', encoding="utf-8")
-    env = subprocess_env(
-        BOT_TOKEN="123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", CONTENT_FILE=str(content)
-    )
+    content = content_file(tmp_path, '[texts.ru]\n"You give: {amount}" = "Вы отдаёте: {sum}"\n')
 
-    code, _, err = await run_bot_command(env=env, limit=30)
-
-    assert code == 2
-    assert err.strip().splitlines() == [err.strip()]
-    assert err.strip().endswith(
+    assert (await refused_start(content)).endswith(
         f"CRITICAL bot: Setting CONTENT_FILE: {content}: texts.ru 'You give: {{amount}}': "
         "the placeholders must be exactly {amount}"
     )
@@ -138,13 +136,10 @@ async def test_the_owners_words_apply_to_a_typed_amount_and_a_direction_field_no
     sandbox: RunningSandbox,
     tmp_path: Path,
 ) -> None:
-    content = tmp_path / "content.toml"
-    content.write_text(
-        "[aliases]\n"
-        '"five thousand" = "5000"\n'
-        '"my mail" = "alice@example.com"\n'
+    content = content_file(
+        tmp_path,
+        '[aliases]\n"five thousand" = "5000"\n"my mail" = "alice@example.com"\n'
         '"alice" = "BOB SMITH"\n',
-        encoding="utf-8",
     )
     alice = fake_telegram.user("Alice", language_code="en")
     async with running_bot(make_settings(CONTENT_FILE=content)):
