@@ -106,7 +106,9 @@ class ExchangeBotApp:
             budget=send_budget(redis, self.keys, settings),
         )
         self.bot.session.middleware(RateLimitCounter(self.metrics))
-        i18n = create_i18n(settings.DEFAULT_LOCALE)
+        i18n = create_i18n(
+            settings.DEFAULT_LOCALE, self.content.texts, has_info_pages=bool(self.content.pages)
+        )
         profiles = UserProfiles(redis, self.keys)
         data_cipher = DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
         self.dispatcher = build_dispatcher(

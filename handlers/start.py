@@ -45,8 +45,9 @@ async def greet(
     await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
 
 
-async def show_help(message: Message, settings: Settings) -> None:
-    text = help_text()
+async def show_help(message: Message, settings: Settings, content: Content, i18n: I18n) -> None:
+    titles = [page.title_in(i18n.current_locale, i18n.default_locale) for page in content.pages]
+    text = help_text(titles)
     if message.from_user is not None and message.from_user.id in settings.ADMIN_IDS:
         text += "\n\n" + admin_help_text()
     await message.answer(text, reply_markup=main_menu())

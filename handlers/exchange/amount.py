@@ -6,8 +6,10 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.content import Content
 from bot.exchanger import CalcAction
 from bot.services.conversation import ExchangeConversation
+from bot.services.words import substitute_words
 from bot.views.callbacks import AmountMode
 from handlers.exchange.filters import CurrentDraft
 from handlers.exchange.screen import DraftScreen
@@ -29,8 +31,10 @@ async def enter_amount(
     message: Message,
     exchange: ExchangeConversation,
     screen: DraftScreen,
+    content: Content,
 ) -> None:
-    await screen.show(await exchange.enter_amount(message.text or ""))
+    text = substitute_words(message.text or "", content.aliases)
+    await screen.show(await exchange.enter_amount(text))
 
 
 def create_router() -> Router:
