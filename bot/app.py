@@ -46,7 +46,8 @@ from bot.telegram import TelegramUnusable, call_at_start, create_bot
 from bot.web import TELEGRAM_WEBHOOK_PATH
 from bot.webhook_setup import ensure_webhook
 from bot.wiring import StartupError
-from bot.wiring.dispatcher import build_dispatcher, install_update_middlewares, set_commands
+from bot.wiring.commands import set_commands, set_descriptions
+from bot.wiring.dispatcher import build_dispatcher, install_update_middlewares
 from bot.wiring.exchanger import start_exchanger
 from bot.wiring.notifications import build_pipeline, send_budget, start_loops
 from bot.wiring.services import handler_data
@@ -105,7 +106,9 @@ class ExchangeBotApp:
             budget=send_budget(redis, self.keys, settings),
         )
         self.bot.session.middleware(RateLimitCounter(self.metrics))
-        i18n = create_i18n(settings.DEFAULT_LOCALE)
+        i18n = create_i18n(
+            settings.DEFAULT_LOCALE, self.content.texts, has_info_pages=bool(self.content.pages)
+        )
         profiles = UserProfiles(redis, self.keys)
         data_cipher = DataCipher.from_setting(settings.DATA_KEY.get_secret_value())
         self.dispatcher = build_dispatcher(
@@ -178,9 +181,13 @@ class ExchangeBotApp:
         me = await self._call_telegram(bot.me)
         logger.info("Telegram answers for @%s", me.username)
         try:
-            await self._call_telegram(partial(set_commands, bot, i18n))
+            await self._call_telegram(partial(set_commands, bot, i18n, settings.ADMIN_IDS))
         except TelegramAPIError as exc:  # the menu of commands is a nicety, not a reason to stop
             logger.warning("Could not set the bot's command list: %s", one_line(exc.message))
+        try:
+            await self._call_telegram(partial(set_descriptions, bot, i18n))
+        except TelegramAPIError as exc:  # so is the description
+            logger.warning("Could not set the bot's description: %s", one_line(exc.message))
         await self._receive_updates(redis, bot, webhook_secret)
 
     async def _receive_updates(self, redis: Redis, bot: Bot, webhook_secret: str) -> None:

@@ -6,10 +6,10 @@ a separate `pybabel compile` step and a stale .mo can never shadow an edited .po
 
 from __future__ import annotations
 
-import gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from gettext import GNUTranslations
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -52,8 +52,46 @@ def pick_locale(language_code: str | None, default: str) -> str:
     return default
 
 
+def catalogue_msgids() -> frozenset[str]:
+    """The texts the bot has (singular message ids of the catalogue), for checking the owner's
+    overrides (bot/content.py) against what the code actually says."""
+    po_path = LOCALES_DIR / "ru" / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale="ru")
+    return frozenset(
+        message.id for message in catalog if isinstance(message.id, str) and message.id
+    )
+
+
 class CatalogI18n(I18n):
-    """aiogram's I18n reading .po catalogs directly (compiled to .mo bytes in memory)."""
+    """aiogram's I18n reading .po catalogs directly (compiled to .mo bytes in memory).
+
+    The owner's overrides from CONTENT_FILE (`[texts.<locale>]`, keyed by the English message
+    id) are consulted first, so every `_()` in the code honours them without touching call sites.
+    `has_info_pages` tells the main menu whether to offer the content file's pages.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        default_locale: str,
+        domain: str,
+        overrides: Mapping[str, Mapping[str, str]] | None = None,
+        has_info_pages: bool = False,
+    ) -> None:
+        self.overrides = overrides or {}
+        self.has_info_pages = has_info_pages
+        super().__init__(path=path, default_locale=default_locale, domain=domain)
+
+    def gettext(
+        self, singular: str, plural: str | None = None, n: int = 1, locale: str | None = None
+    ) -> str:
+        if plural is None:
+            override = self.overrides.get(locale or self.current_locale, {}).get(singular)
+            if override is not None:
+                return override
+        return super().gettext(singular, plural, n, locale)
 
     @contextmanager
     def context(self) -> Iterator[I18n]:
@@ -65,8 +103,8 @@ class CatalogI18n(I18n):
         finally:
             I18n.reset_current(token)
 
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        translations: dict[str, gettext.GNUTranslations] = {}
+    def find_locales(self) -> dict[str, GNUTranslations]:
+        translations: dict[str, GNUTranslations] = {}
         for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
             locale = po_path.parent.parent.name
             with po_path.open("rb") as po_file:
@@ -74,9 +112,20 @@ class CatalogI18n(I18n):
             buffer = io.BytesIO()
             write_mo(buffer, catalog)
             buffer.seek(0)
-            translations[locale] = gettext.GNUTranslations(buffer)
+            translations[locale] = GNUTranslations(buffer)
         return translations
 
 
-def create_i18n(default_locale: str) -> CatalogI18n:
-    return CatalogI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+def create_i18n(
+    default_locale: str,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    has_info_pages: bool = False,
+) -> CatalogI18n:
+    return CatalogI18n(
+        path=LOCALES_DIR,
+        default_locale=default_locale,
+        domain=DOMAIN,
+        overrides=overrides,
+        has_info_pages=has_info_pages,
+    )

@@ -31,6 +31,7 @@ class PollingLease:
         self._lock = RedisLock(redis, key, ttl)
         self._renew_every = ttl / 5
         self._renewing: asyncio.Task[None] | None = None
+        self._released = asyncio.Event()
 
     async def take(self) -> bool:
         """True once the lease is ours (waiting for a dead holder's to run out); False when a
@@ -46,8 +47,14 @@ class PollingLease:
         return True
 
     async def _renew(self) -> None:
-        while True:
-            await asyncio.sleep(self._renew_every)
+        # Stopped by the event, not by cancelling: a cancellation that lands inside a Redis
+        # call can be swallowed on the way (a timeout that fires at the same moment takes it
+        # for its own), and a stop waiting on that task would wait for ever.
+        while not self._released.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._released.wait(), timeout=self._renew_every)
+            if self._released.is_set():
+                return
             try:
                 if not await self._lock.refresh() and not await self._lock.acquire():
                     logger.error("Another process took the polling lease: two pollers now")
@@ -55,10 +62,12 @@ class PollingLease:
                 logger.warning("Could not renew the polling lease: %s", type(exc).__name__)
 
     async def release(self) -> None:
+        self._released.set()
         if self._renewing is not None:
-            self._renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewing
+            # A renewal under way ends within Redis's own timeouts; one that does not is left.
+            _, late = await asyncio.wait({self._renewing}, timeout=self._renew_every)
+            for task in late:
+                task.cancel()
             self._renewing = None
         try:
             await self._lock.release()

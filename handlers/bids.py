@@ -1,4 +1,5 @@
-"""The customer's bids: the card with its actions, and the list of "My exchanges".
+"""The customer's bids: the card with its actions, the list of "My exchanges", and a deep link
+(t.me/<bot>?start=b<hash>) that opens a bid's card for its owner.
 
 Only the owner of a bid may see or act on it: a bid id in callback_data is a claim to check,
 never a key to trust (another user's id or a forged one changes nothing and says so).
@@ -9,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject, CommandStart, Filter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -19,6 +22,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.exchanger import Bid
 from bot.i18n import api_lang
 from bot.services.bids import ActionResult, BidService
+from bot.services.referrals import Referrals
 from bot.storage.bids import Audience, BidRecord, BidRepository
 from bot.views.bid_card import (
     BidActionName,
@@ -136,7 +140,7 @@ _ACTIONS: dict[str, BidPressAction] = {
 
 
 async def _show_card(
-    query: CallbackQuery,
+    event: CallbackQuery | Message,
     bot: Bot,
     bids: BidRepository,
     record: BidRecord,
@@ -145,9 +149,39 @@ async def _show_card(
     with_qr: bool = False,
 ) -> None:
     card = render_bid_card(bid)
-    message = await show_screen(query, card.text, card.keyboard, bot=bot)
+    message = await show_screen(event, card.text, card.keyboard, bot=bot)
     await make_live(bot, bids, record.bid_id, Audience.CUSTOMER, message, bid.status)
     await send_qr_photos(bot, bids, record, message.chat.id, card, again=with_qr)
+
+
+class LinkedBid(Filter):
+    """/start b<hash> naming a bid the bot made for this very user: the bid's record is handed
+    to the handler as `linked_bid`. Anyone else's bid link does not match (they are welcomed)."""
+
+    async def __call__(
+        self, message: Message, command: CommandObject, referrals: Referrals
+    ) -> bool | dict[str, Any]:
+        if message.from_user is None:
+            return False
+        record = await referrals.linked_bid(message.from_user.id, command.args)
+        return False if record is None else {"linked_bid": record}
+
+
+async def open_linked_bid(
+    message: Message,
+    state: FSMContext,
+    linked_bid: BidRecord,
+    bot: Bot,
+    i18n: I18n,
+    bids: BidRepository,
+    bid_service: BidService,
+) -> None:
+    """A deep link to a bid of theirs: like /start it leaves whatever was going on."""
+    await state.clear()
+    lang = api_lang(i18n.current_locale)
+    async with typing_while_working(bot, message.chat.id):
+        bid = await bid_service.refresh(linked_bid, lang, Audience.CUSTOMER)
+    await _show_card(message, bot, bids, linked_bid, bid, with_qr=True)
 
 
 async def my_exchanges(message: Message, bot: Bot, bids: BidRepository) -> None:
@@ -199,4 +233,13 @@ def create_router() -> Router:
         router.callback_query.register(_bid_handler(act), BidAction.filter(F.action == action))
     router.callback_query.register(my_exchanges_page, BidsPage.filter())
     router.callback_query.register(my_exchanges_refresh, BidsRefresh.filter())
+    return router
+
+
+def create_link_router() -> Router:
+    """Bid links (/start b<hash>): placed before the start router, which welcomes every
+    other /start."""
+    router = Router(name="bid-links")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(open_linked_bid, CommandStart(deep_link=True), LinkedBid())
     return router

@@ -27,7 +27,10 @@ class MenuButton(Filter):
     async def __call__(self, message: Message, i18n: I18n) -> bool:
         if not message.text:
             return False
-        labels = {self._msgid, *(i18n.gettext(self._msgid, locale=loc) for loc in i18n.locales)}
+        # The owner's overrides (CONTENT_FILE [texts.<locale>]) may rename a label in a language
+        # that has no catalogue of its own (English).
+        locales = {*i18n.locales, *getattr(i18n, "overrides", {})}
+        labels = {self._msgid, *(i18n.gettext(self._msgid, locale=loc) for loc in locales)}
         return message.text.strip() in labels
 
 

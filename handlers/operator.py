@@ -31,7 +31,9 @@ from bot.middlewares.locale import in_operators_locale
 from bot.services.bids import ActionResult, BidService
 from bot.services.health import ExchangerHealth, millis_since
 from bot.storage.bids import Audience, BidRecord, BidRepository
+from bot.storage.maintenance import ExchangePause
 from bot.views.callbacks import OperatorAction
+from bot.views.maintenance import exchanges_health_line, exchanges_health_unknown
 from bot.views.operator import (
     Probe,
     already_completed_alert,
@@ -190,15 +192,26 @@ async def health(
     message: Message,
     exchanger_health: ExchangerHealth,
     fsm_storage: BaseStorage,
+    exchange_pause: ExchangePause,
     operator_lang: str,
 ) -> None:
+    """The exchanger and Redis, probed now, and whether new exchanges are paused."""
     check = await exchanger_health.check(operator_lang)
     if check.info is not None:
         exchanger_probe = Probe(True, check.millis, exchanger_probe_detail(check.info))
     else:
         assert check.error is not None
         exchanger_probe = Probe(False, check.millis, exchanger_failure_alert(check.error))
-    await message.answer(render_health(exchanger_probe, await _redis_probe(fsm_storage)))
+    probes = render_health(exchanger_probe, await _redis_probe(fsm_storage))
+    await message.answer(probes + "\n" + await _pause_line(exchange_pause))
+
+
+async def _pause_line(exchange_pause: ExchangePause) -> str:
+    """The pause is read from Redis: without Redis, /health still tells the rest."""
+    try:
+        return exchanges_health_line(await exchange_pause.notice())
+    except (RedisError, OSError):
+        return exchanges_health_unknown()
 
 
 async def _redis_probe(storage: BaseStorage) -> Probe:

@@ -1,6 +1,7 @@
 """The owner's commands in private chat (DESIGN.md §7): /requests, the bids of this API login
-(get_exchanges), and /partner, the affiliate account of the bot's API key with its referrals,
-referred exchanges, payouts and a new payout request.
+(get_exchanges), /partner, the affiliate account of the bot's API key with its referrals,
+referred exchanges, payouts and a new payout request, then the owner's own referral link, and
+/partner_link <id>, any partner's link.
 
 Only ADMIN_IDS: anyone else's /requests or /partner is an unknown command and their presses of
 these buttons are stale ones, both answered by the fallback. Like the operator screens, these
@@ -21,7 +22,7 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.exchanger import (
     ExchangerError,
@@ -30,6 +31,7 @@ from bot.exchanger import (
 )
 from bot.middlewares.locale import in_operators_locale
 from bot.services.partner import PartnerAccount, PayoutOutcome, PayoutResult
+from bot.services.referrals import PartnerPayload, Referrals, deep_link, partner_id_of
 from bot.views.callbacks import PartnerScreen, PayoutConfirm, PayoutMethod, RequestsPage
 from bot.views.partner import (
     PARTNER_LIST_LIMIT,
@@ -57,6 +59,7 @@ from bot.views.partner import (
     requests_usage,
     stale_payout_alert,
 )
+from bot.views.referral import no_bot_username, partner_link_usage, render_referral_link
 from handlers.filters import BID_ID, FromAdmin
 from handlers.screen import show_screen
 
@@ -202,9 +205,45 @@ async def partner(
     state: FSMContext,
     bot: Bot,
     partner_account: PartnerAccount,
+    referrals: Referrals,
     operator_lang: str,
 ) -> None:
-    await _show_partner_screen(message, state, bot, _info, partner_account, operator_lang)
+    """The partner account, then the owner's own referral link with its QR code."""
+    await _forget_payout(state)
+    try:
+        info: PartnerInfo | None = await partner_account.info(lang=operator_lang)
+    except ExchangerError as error:
+        info = None
+        await _failed(message, error)
+    if info is not None:
+        await _show(message, render_partner_info(info), bot)
+    own_id = referrals.owner_partner_id(info.partner_id if info is not None else None)
+    if own_id is not None:
+        await _send_link(message, bot, own_id, own=True)
+
+
+async def partner_link(message: Message, command: CommandObject, bot: Bot) -> None:
+    """/partner_link 123: the referral link of any partner, e.g. to hand it to them."""
+    partner_id = partner_id_of(command.args or "")
+    if partner_id is None:
+        await message.answer(partner_link_usage())
+        return
+    await _send_link(message, bot, partner_id, own=False)
+
+
+async def _send_link(message: Message, bot: Bot, partner_id: str, *, own: bool) -> None:
+    username = (await bot.me()).username
+    if not username:
+        await message.answer(no_bot_username())
+        return
+    link = deep_link(username, PartnerPayload(partner_id))
+    shown = render_referral_link(link, partner_id, own=own)
+    if shown.qr_png is None:
+        await message.answer(shown.caption)
+        return
+    await message.answer_photo(
+        BufferedInputFile(shown.qr_png, filename="referral-qr.png"), caption=shown.caption
+    )
 
 
 def _screen_handler(read: ScreenReader) -> Callable[..., Awaitable[None]]:
@@ -335,6 +374,7 @@ def create_router() -> Router:
     router.callback_query.middleware(in_operators_locale)
     router.message.register(requests, Command("requests"))
     router.message.register(partner, Command("partner"))
+    router.message.register(partner_link, Command("partner_link"))
     router.message.register(
         type_account,
         StateFilter(PayoutInput.account, PayoutInput.confirm),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import SUPPORTED_LOCALES
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.content import Content
+from bot.services.referrals import Referrals
 from bot.storage.profiles import UserProfiles
+from bot.views.commands import admin_help_text
 from bot.views.menu import (
     MENU_HELP,
     MENU_LANGUAGE,
@@ -25,15 +27,30 @@ from bot.views.menu import (
 from handlers.filters import MenuButton
 
 
-async def greet(message: Message, state: FSMContext, content: Content, i18n: I18n) -> None:
+async def greet(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    content: Content,
+    i18n: I18n,
+    referrals: Referrals,
+) -> None:
+    """/start, also by a deep link: a partner's link is remembered (bot/services/referrals.py);
+    whatever the payload, the customer is welcomed as usual."""
+    if message.from_user is not None:
+        await referrals.arrived(message.from_user.id, command.args)
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""
     welcome = content.welcome(i18n.current_locale)
     await message.answer(welcome_text(name, welcome), reply_markup=main_menu())
 
 
-async def show_help(message: Message) -> None:
-    await message.answer(help_text(), reply_markup=main_menu())
+async def show_help(message: Message, settings: Settings, content: Content, i18n: I18n) -> None:
+    titles = [page.title_in(i18n.current_locale, i18n.default_locale) for page in content.pages]
+    text = help_text(titles)
+    if message.from_user is not None and message.from_user.id in settings.ADMIN_IDS:
+        text += "\n\n" + admin_help_text()
+    await message.answer(text, reply_markup=main_menu())
 
 
 async def cancel(message: Message, state: FSMContext) -> None:

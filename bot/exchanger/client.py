@@ -187,9 +187,12 @@ class ExchangerClient(PartnerMethods):
         api_id: str | None = None,
         callback_url: str | None = None,
         *,
+        partner_id: str | None = None,
         lang: str | None = None,
     ) -> Bid:
         """Takes at least 2 s (§1.12). Selects take the option key, not the label (§3).
+        `partner_id`: the partner who brought the customer (a referral link); None sends the
+        client's own, if it has one (§1.11).
 
         The bid exists (with its api_id) before the server's sleep, so a lost answer does not
         mean a lost bid (§14.6): on Unavailable with `request_sent`, look it up by api_id.
@@ -205,7 +208,7 @@ class ExchangerClient(PartnerMethods):
             "calc_action": str(int(action)),
             "api_id": api_id,
             "callback_url": callback_url,
-            "partner_id": self._partner_id,
+            "partner_id": partner_id or self._partner_id,
             **fields,
         }
         data = await self._write("create_bid", params, lang)

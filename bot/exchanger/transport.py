@@ -83,6 +83,11 @@ class ApiTransport:
             follow_redirects=False,
         )
 
+    @property
+    def partner_id(self) -> str | None:
+        """The partner id sent when no other is given (EXCHANGER_PARTNER_ID)."""
+        return self._partner_id
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

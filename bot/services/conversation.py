@@ -43,6 +43,7 @@ from bot.services.steps import (
     next_step,
 )
 from bot.services.validation import FieldValueError, check_field_value
+from bot.services.words import substitute_words
 
 
 class Conversations:
@@ -203,14 +204,18 @@ class ExchangeConversation:
         draft.current_field = None
         return await self.advance()
 
-    async def type_answer(self, text: str) -> Step:
-        """Text typed while a field is asked: checked for its kind, or the question again."""
+    async def type_answer(self, text: str, aliases: Mapping[str, str] | None = None) -> Step:
+        """Text typed while a field is asked: checked for its kind, or the question again.
+        `aliases` (the owner's words) rewrite only a direction field's answer, never an
+        account's (bot/services/words.py)."""
         direction = await self.direction()
         step = field_by_name(direction, self.draft.current_field or "") if direction else None
         if step is None or direction is None:
             return await self.advance()
         if step.field.type not in TEXT_TYPES:
             return AskField(step, UseButtons())
+        if aliases and field_side(step.field) is None:
+            text = substitute_words(text, aliases)
         return await self.answer_text(direction, step, text)
 
     async def answer_text(self, direction: Direction, step: FieldStep, text: str) -> Step:

@@ -35,6 +35,7 @@ from bot.services.creation_outcomes import (
 from bot.storage.bids import BidRecord, BidRepository
 from bot.storage.creations import CreationClaim, CreationEntry, CreationLedger, CreationState
 from bot.storage.keys import RedisKeys
+from bot.storage.referrals import ReferralStore
 
 __all__ = [
     "AmountRejected",
@@ -98,6 +99,7 @@ class BidCreation:
         lease: float,
         recheck_delay: float = 60.0,
         settle_margin: float = SETTLE_MARGIN,
+        referrals: ReferralStore | None = None,
     ) -> None:
         self._exchanger = exchanger
         self._bids = bids
@@ -111,6 +113,7 @@ class BidCreation:
         self._lease = lease
         self._recheck_delay = recheck_delay
         self._settle_margin = settle_margin
+        self._referrals = referrals
 
     # --- the customer's side ----------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class BidCreation:
             )
             if state is not None:
                 return await self._where_it_stands(order.api_id, state, bid_id, claim)
+        partner_id = await self._partner_of(customer)
         try:
             bid = await self._exchanger.create_bid(
                 order.direction_id,
@@ -158,6 +162,7 @@ class BidCreation:
                 order.fields,
                 api_id=order.api_id,
                 callback_url=self._callback_url(order.api_id),
+                partner_id=partner_id,
                 lang=customer.lang,
             )
         except ExchangerError as error:
@@ -169,6 +174,12 @@ class BidCreation:
             entry = await self._ledger.get(order.api_id)
             return await self._resolve(entry, shown=True) if entry is not None else Uncertain()
         return await self._record(order.api_id, claim, bid, shown=True)
+
+    async def _partner_of(self, customer: Customer) -> str | None:
+        """The partner whose referral link brought the customer; None: the bot's own."""
+        if self._referrals is None:
+            return None
+        return await self._referrals.partner_of(customer.user_id)
 
     async def check(self, api_id: str) -> CreateOutcome:
         """ "Check again" (or Confirm pressed again) on a confirmation whose outcome was unknown."""

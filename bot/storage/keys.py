@@ -62,6 +62,10 @@ class RedisKeys:
     def user_locale(self, user_id: int) -> str:
         return self._key("user", user_id, "locale")
 
+    def referrer(self, user_id: int) -> str:
+        """The partner id of the link that first brought the user (bot/storage/referrals.py)."""
+        return self._tagged(f"user:{user_id}", "user", user_id, "referrer")
+
     def cache(self, name: str) -> str:
         """A cached exchanger list (currencies, directions), JSON with a short TTL."""
         return self._key("cache", name)
@@ -190,3 +194,8 @@ class RedisKeys:
     def polling(self) -> str:
         """Held, and renewed, by the one process that long-polls Telegram."""
         return self._key("lock", "polling")
+
+    @property
+    def maintenance(self) -> str:
+        """Set while new exchanges are paused: the owner's message to customers."""
+        return self._key("maintenance")

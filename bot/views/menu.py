@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -10,10 +12,11 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import N_
+from bot.i18n import N_, CatalogI18n
 
 # Menu labels are message ids, translated when a keyboard is drawn or a press is matched.
 MENU_NEW_EXCHANGE = N_("💱 New exchange")
@@ -21,6 +24,7 @@ MENU_MY_EXCHANGES = N_("📋 My exchanges")
 MENU_SAVED_DETAILS = N_("🔐 Saved details")
 MENU_LANGUAGE = N_("🌐 Language")
 MENU_HELP = N_("❓ Help")
+MENU_INFO = N_("ℹ️ Information")
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
@@ -36,7 +40,12 @@ def main_menu() -> ReplyKeyboardMarkup:
     builder.button(text=_(MENU_SAVED_DETAILS))
     builder.button(text=_(MENU_LANGUAGE))
     builder.button(text=_(MENU_HELP))
-    builder.adjust(1, 2, 2)
+    i18n = get_i18n()
+    if isinstance(i18n, CatalogI18n) and i18n.has_info_pages:
+        # One button for all the content file's pages (bot/views/pages.py lists them inline),
+        # so ten pages keep the reply keyboard short.
+        builder.button(text=_(MENU_INFO))
+    builder.adjust(1, 2, 2, 1)
     return builder.as_markup(
         resize_keyboard=True,
         is_persistent=True,
@@ -55,8 +64,9 @@ def welcome_text(first_name: str, custom_welcome: str | None = None) -> str:
     ).format(name=html.quote(first_name))
 
 
-def help_text() -> str:
-    return _(
+def help_text(page_titles: Sequence[str] = ()) -> str:
+    """The commands, then the content file's pages (behind the Information button) if any."""
+    text = _(
         "<b>What I can do</b>\n\n"
         "/start — the main menu\n"
         "/exchange — start a new exchange: choose what you give and what you get, "
@@ -68,6 +78,10 @@ def help_text() -> str:
         "/help — this page\n\n"
         "Your conversation with me is kept, so you can come back to it at any time."
     )
+    if page_titles:
+        listed = "\n".join(f"• {html.quote(title)}" for title in page_titles)
+        text += "\n\n" + _("<b>Information</b> (/info)\n{pages}").format(pages=listed)
+    return text
 
 
 def language_picker(current: str) -> tuple[str, InlineKeyboardMarkup]:

@@ -81,7 +81,9 @@ def render_operator_card(
     else:
         lines.append(_("Not created through this bot."))
     if is_web_url(bid.url):
-        lines.append(f'<a href="{escape(bid.url, quote=True)}">{_("Exchange page")}</a>')
+        # Not inside the f-string: Python 3.11's gettext extraction does not look into one.
+        page = _("Exchange page")
+        lines.append(f'<a href="{escape(bid.url, quote=True)}">{page}</a>')
     text = headline + "\n\n" + "\n".join(lines)
     return text, operator_keyboard(bid) if record is not None else None
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.exchanger import (
     ExchangeItem,
@@ -150,7 +151,12 @@ def render_referrals(links: Sequence[PartnerLink]) -> Screen:
     """Visits by the partner link, newest first: when, from which IP, from which page."""
     if not links:
         return _("No visits by your partner link yet."), _back_only()
-    lines = [_("<b>Referrals</b>: the last {count} visits").format(count=len(links))]
+    heading = ngettext(
+        "<b>Referrals</b>: the last visit",
+        "<b>Referrals</b>: the last {count} visits",
+        len(links),
+    )
+    lines = [heading.format(count=len(links))]
     for link in links:
         parts = [f"#{html.quote(link.id)}", _date(link.date), html.quote(link.ip or "?")]
         if link.referrer:
@@ -168,7 +174,12 @@ def render_partner_exchanges(items: Sequence[PartnerExchange]) -> Screen:
     exchange is done and the reward is on the balance."""
     if not items:
         return _("No exchanges by referred customers yet."), _back_only()
-    lines = [_("<b>Partner exchanges</b>: the last {count}").format(count=len(items))]
+    heading = ngettext(
+        "<b>Partner exchanges</b>: the last exchange",
+        "<b>Partner exchanges</b>: the last {count} exchanges",
+        len(items),
+    )
+    lines = [heading.format(count=len(items))]
     for item in items:
         if item.accrued:
             reward = _("reward {amount}, accrued").format(amount=format_amount(item.partner_reward))
@@ -194,7 +205,10 @@ def payout_status(code: str) -> str:
 def render_payouts(payouts: Sequence[PartnerPayout]) -> Screen:
     if not payouts:
         return _("No payouts yet."), _back_only()
-    lines = [_("<b>Payouts</b>: the last {count}").format(count=len(payouts))]
+    heading = ngettext(
+        "<b>Payouts</b>: the last payout", "<b>Payouts</b>: the last {count} payouts", len(payouts)
+    )
+    lines = [heading.format(count=len(payouts))]
     for payout in payouts:
         paid = money(payout.pay_amount, payout.pay_currency_code)
         original = money(payout.original_amount, payout.original_currency_code)

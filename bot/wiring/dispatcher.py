@@ -1,5 +1,5 @@
-"""The Dispatcher: conversation storage in Redis, the update middlewares in their order, the
-routers, and the bot's command menu."""
+"""The Dispatcher: conversation storage in Redis, the update middlewares in their order, and the
+routers (the command menus are set in bot/wiring/commands.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import asyncio
 from datetime import timedelta
 from functools import partial
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
-from aiogram.types import BotCommand
 from redis.asyncio import Redis
 
-from bot.config import SUPPORTED_LOCALES, Settings
+from bot.config import Settings
 from bot.fsm import SealedStorage, fsm_key_builder
 from bot.i18n import CatalogI18n
 from bot.isolation import RestartSafeEventIsolation
@@ -109,20 +108,3 @@ def install_update_middlewares(
             rate=settings.THROTTLE_RATE,
             burst=settings.THROTTLE_BURST,
         ).install(dispatcher)
-
-
-async def set_commands(bot: Bot, i18n: CatalogI18n) -> None:
-    for locale in SUPPORTED_LOCALES:
-        with i18n.use_locale(locale):
-            commands = [
-                BotCommand(command="start", description=i18n.gettext("Main menu")),
-                BotCommand(command="exchange", description=i18n.gettext("New exchange")),
-                BotCommand(command="bids", description=i18n.gettext("My exchanges")),
-                BotCommand(command="saved", description=i18n.gettext("Saved details")),
-                BotCommand(command="cancel", description=i18n.gettext("Stop and go back")),
-                BotCommand(command="language", description=i18n.gettext("Choose the language")),
-                BotCommand(command="help", description=i18n.gettext("What the bot can do")),
-            ]
-        await bot.set_my_commands(commands, language_code=locale)
-        if locale == i18n.default_locale:
-            await bot.set_my_commands(commands)

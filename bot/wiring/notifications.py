@@ -32,6 +32,7 @@ from bot.services.bids import BidService
 from bot.storage.bids import BidRepository
 from bot.storage.creations import CreationLedger
 from bot.storage.keys import RedisKeys
+from bot.storage.referrals import ReferralStore
 from bot.supervision import Supervisor
 from bot.telegram import create_bot
 from bot.views.notifications import NotificationRenderer
@@ -78,6 +79,7 @@ async def build_pipeline(
         timeout=settings.EXCHANGER_TIMEOUT,
         lease=settings.creation_seconds,
         recheck_delay=settings.RECONCILE_INTERVAL,
+        referrals=ReferralStore(redis, keys),
     )
     return Pipeline(bids, outbox, send_queue, renderer, bid_service)
 

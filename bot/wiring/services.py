@@ -19,11 +19,14 @@ from bot.services.conversation import Conversations
 from bot.services.health import ExchangerHealth
 from bot.services.partner import PartnerAccount
 from bot.services.quotes import Quotes
+from bot.services.referrals import Referrals
 from bot.services.saved_details import SavedDetails
 from bot.storage.cache import JsonCache
 from bot.storage.cipher import DataCipher
 from bot.storage.keys import RedisKeys
+from bot.storage.maintenance import ExchangePause
 from bot.storage.profiles import UserProfiles
+from bot.storage.referrals import ReferralStore
 from bot.storage.requisites import SavedRequisites
 from bot.wiring.notifications import Pipeline
 from handlers.exchange.creation import BidCreations
@@ -73,7 +76,11 @@ def handler_data(
         "bids": pipeline.bids,
         "bid_service": pipeline.bid_service,
         "partner_account": PartnerAccount(exchanger),
+        "referrals": Referrals(
+            ReferralStore(redis, keys), pipeline.bids, default_partner_id=exchanger.partner_id
+        ),
         "exchanger_health": ExchangerHealth(exchanger),
+        "exchange_pause": ExchangePause(redis, keys),
         "saved_details": saved_details,
         "redis": redis,
     }

@@ -6,8 +6,10 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.content import Content
 from bot.exchanger import CalcAction
 from bot.services.conversation import ExchangeConversation
+from bot.services.words import substitute_words
 from bot.views.callbacks import AmountMode
 from handlers.exchange.filters import CurrentDraft
 from handlers.exchange.screen import DraftScreen
@@ -30,9 +32,11 @@ async def enter_amount(
     message: Message,
     exchange: ExchangeConversation,
     screen: DraftScreen,
+    content: Content,
 ) -> None:
+    text = substitute_words(message.text or "", content.aliases)
     async with typing_while_working(screen.bot, message.chat.id):
-        step = await exchange.enter_amount(message.text or "")
+        step = await exchange.enter_amount(text)
     await screen.show(step)
 
 

@@ -9,6 +9,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.content import Content
 from bot.services.conversation import ExchangeConversation
 from bot.services.flow import FieldStep
 from bot.views.callbacks import FieldCheckbox, FieldOption, FieldSaved, FieldSkip
@@ -84,10 +85,11 @@ async def type_field(
     message: Message,
     exchange: ExchangeConversation,
     screen: DraftScreen,
+    content: Content,
 ) -> None:
     if exchange.draft.current_field is None:
         return
-    await screen.show(await exchange.type_answer(message.text or ""))
+    await screen.show(await exchange.type_answer(message.text or "", content.aliases))
 
 
 def create_router() -> Router:

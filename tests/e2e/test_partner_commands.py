@@ -100,7 +100,7 @@ async def test_owner_sees_the_partner_balance_referrals_exchanges_and_payouts(
     await olga.click("« Partner account")
     await olga.wait_for_message("Partner account #15", kind="edit")
     await olga.click("🔁 Partner exchanges")
-    exchanges = await olga.wait_for_message("Partner exchanges: the last 1", kind="edit")
+    exchanges = await olga.wait_for_message("Partner exchanges: the last exchange", kind="edit")
     assert f"#{referred} · " in exchanges.body
     assert "20 000 RUB →" in exchanges.body
     assert "reward 100, not accrued yet" in exchanges.body

@@ -55,6 +55,11 @@ IMAGE_PROCESS_FAILED = "Bad Request: IMAGE_PROCESS_FAILED"
 FILE_EMPTY = "Bad Request: file must be non-empty"
 BOT_COMMAND_INVALID = "Bad Request: BOT_COMMAND_INVALID"
 BOT_COMMAND_DESCRIPTION_INVALID = "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+# setMyDescription / setMyShortDescription over 512 / 120 characters, by parameter name.
+DESCRIPTION_TOO_LONG = {
+    "description": "Bad Request: description is too long",
+    "short_description": "Bad Request: short description is too long",
+}
 WRONG_CHAT_ACTION = "Bad Request: wrong parameter action in request"
 REPLY_MARKUP_INVALID = "Bad Request: can't parse reply keyboard markup JSON object"
 REPLY_MARKUP_TOO_LONG = "Bad Request: reply markup is too long"

@@ -10,8 +10,11 @@ from typing import Any
 from tests.fake_telegram import errors
 from tests.fake_telegram.context import CallContext
 from tests.fake_telegram.errors import JsonDict
+from tests.fake_telegram.text import utf16_len
 
 MAX_CALLBACK_ANSWER = 200
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE = re.compile(r"^(?:[a-z]{2})?$")
 _SCOPES = {
@@ -60,10 +63,7 @@ def _scope_key(ctx: CallContext) -> tuple[str, str]:
         chat_id = str(scope["chat_id"])
         if not chat_id.lstrip("-").isdigit() or int(chat_id) not in ctx.bot.chats:
             raise errors.bad_request(errors.CHAT_NOT_FOUND)
-    language = ctx.params.get_str("language_code") or ""
-    if not _LANGUAGE.match(language):
-        raise errors.bad_request("Bad Request: invalid language code specified")
-    return json.dumps(scope, sort_keys=True), language
+    return json.dumps(scope, sort_keys=True), _language(ctx)
 
 
 def _check_commands(raw: Any) -> list[JsonDict]:
@@ -101,6 +101,45 @@ async def delete_my_commands(ctx: CallContext) -> bool:
 
 async def get_my_commands(ctx: CallContext) -> list[JsonDict]:
     return list(ctx.bot.commands.get(_scope_key(ctx), []))
+
+
+def _language(ctx: CallContext) -> str:
+    language = ctx.params.get_str("language_code") or ""
+    if not _LANGUAGE.match(language):
+        raise errors.bad_request("Bad Request: invalid language code specified")
+    return language
+
+
+def _set_text(ctx: CallContext, name: str, limit: int, store: dict[str, str]) -> bool:
+    """An empty or absent text removes the one of that language (the default one is shown)."""
+    language = _language(ctx)
+    text = ctx.params.get_str(name) or ""
+    if utf16_len(text) > limit:
+        raise errors.bad_request(errors.DESCRIPTION_TOO_LONG[name])
+    if text:
+        store[language] = text
+    else:
+        store.pop(language, None)
+    return True
+
+
+async def set_my_description(ctx: CallContext) -> bool:
+    return _set_text(ctx, "description", MAX_DESCRIPTION, ctx.bot.descriptions)
+
+
+async def get_my_description(ctx: CallContext) -> JsonDict:
+    """BotDescription: the language's own text, or else the default one (or "")."""
+    store = ctx.bot.descriptions
+    return {"description": store.get(_language(ctx)) or store.get("", "")}
+
+
+async def set_my_short_description(ctx: CallContext) -> bool:
+    return _set_text(ctx, "short_description", MAX_SHORT_DESCRIPTION, ctx.bot.short_descriptions)
+
+
+async def get_my_short_description(ctx: CallContext) -> JsonDict:
+    store = ctx.bot.short_descriptions
+    return {"short_description": store.get(_language(ctx)) or store.get("", "")}
 
 
 def _menu_button(ctx: CallContext) -> JsonDict:

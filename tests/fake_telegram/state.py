@@ -237,6 +237,9 @@ class BotState:
     allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
     webhook: WebhookConfig | None = None
     commands: dict[tuple[str, str], list[JsonDict]] = field(default_factory=dict)
+    # setMyDescription / setMyShortDescription: language code ("" = default) -> text.
+    descriptions: dict[str, str] = field(default_factory=dict)
+    short_descriptions: dict[str, str] = field(default_factory=dict)
     default_menu_button: JsonDict | None = None
     callback_queries: dict[str, CallbackQueryRecord] = field(default_factory=dict)
     files: dict[str, JsonDict] = field(default_factory=dict)

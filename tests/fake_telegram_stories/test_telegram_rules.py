@@ -164,3 +164,29 @@ async def test_photo_with_caption_cannot_be_edited_as_text(
     assert file.file_path is not None
     downloaded = await fake_bot.download_file(file.file_path)
     assert downloaded is not None and downloaded.read() == PNG
+
+
+async def test_descriptions_keep_their_limits_per_language_and_fall_back_to_the_default(
+    fake_telegram: FakeTelegram, fake_bot: Bot
+) -> None:
+    fake_telegram.expect_rejection("setMyDescription", "description is too long")
+    fake_telegram.expect_rejection("setMyShortDescription", "short description is too long")
+    fake_telegram.expect_rejection("setMyDescription", "invalid language code")
+    with pytest.raises(TelegramBadRequest, match="description is too long"):
+        await fake_bot.set_my_description("ж" * 513)
+    with pytest.raises(TelegramBadRequest, match="short description is too long"):
+        await fake_bot.set_my_short_description("x" * 121)
+    with pytest.raises(TelegramBadRequest, match="invalid language code"):
+        await fake_bot.set_my_description("Hi", language_code="english")
+
+    await fake_bot.set_my_description("ж" * 512)
+    await fake_bot.set_my_description("Привет", language_code="ru")
+    await fake_bot.set_my_short_description("x" * 120, language_code="en")
+
+    assert (await fake_bot.get_my_description(language_code="ru")).description == "Привет"
+    assert (await fake_bot.get_my_description(language_code="en")).description == "ж" * 512
+    short = await fake_bot.get_my_short_description(language_code="en")
+    assert short.short_description == "x" * 120
+    assert (await fake_bot.get_my_short_description()).short_description == ""
+    await fake_bot.set_my_description("", language_code="ru")
+    assert (await fake_bot.get_my_description(language_code="ru")).description == "ж" * 512

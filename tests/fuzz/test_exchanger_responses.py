@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import json
 import logging
 from collections import Counter
@@ -111,8 +112,9 @@ def test_every_client_method_is_fuzzed() -> None:
     public = {
         name
         for layer in ExchangerClient.__mro__[:-1]  # the client and the classes it is built of
-        for name in vars(layer)
-        if not name.startswith("_") and name not in {"aclose"}
+        for name, value in vars(layer).items()
+        # the API calls: coroutine methods (a property such as partner_id asks nothing)
+        if not name.startswith("_") and name != "aclose" and inspect.iscoroutinefunction(value)
     }
     assert public == set(CALLS), "a client method without a fuzzed answer"
 

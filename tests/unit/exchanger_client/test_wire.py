@@ -121,6 +121,23 @@ async def test_partner_id_goes_with_create_bid_when_configured(server: FakeExcha
     }
 
 
+async def test_a_referring_partner_replaces_the_configured_one_on_create_bid(
+    server: FakeExchanger,
+) -> None:
+    server.reply("create_bid", BID_CREATED, BID_CREATED)
+    transport = httpx.MockTransport(server.handler)
+
+    async with ExchangerClient(
+        BASE_URL, LOGIN, KEY, partner_id="15", transport=transport
+    ) as exchanger:
+        await exchanger.create_bid("44", Decimal(1), CalcAction.GIVE, {}, partner_id="4242")
+        await exchanger.create_bid("44", Decimal(1), CalcAction.GIVE, {}, partner_id=None)
+
+    first, second = server.requests
+    assert server.form(first)["partner_id"] == "4242"
+    assert server.form(second)["partner_id"] == "15", "no referrer: the configured partner"
+
+
 async def test_no_secret_or_personal_value_reaches_the_logs(
     server: FakeExchanger, client: ExchangerClient, caplog: pytest.LogCaptureFixture
 ) -> None:
