@@ -112,7 +112,10 @@ def render_bid_card(bid: Bid, *, headline: str | None = None) -> BidCard:
 
     instruction = operator_note(actions.instruction, INSTRUCTION_LIMIT)
     if instruction:
-        blocks.append(instruction)
+        # The exchanger's own instructions, as its owner wrote them there. The owner may add
+        # words of their own around them per language in CONTENT_FILE:
+        # [texts.<locale>] "{instruction}" = "...{instruction}...".
+        blocks.append(_("{instruction}").format(instruction=instruction))
 
     qr_png: bytes | None = None
     qr_caption: str | None = None

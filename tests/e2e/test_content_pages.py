@@ -92,6 +92,10 @@ async def test_the_bid_cards_instruction_block_shows_the_owners_text(
 
         card = alice.last_message
         assert "Tap a value to copy it. Pay the exact amount in one transfer." in card.body
+        # The exchanger's instructions stay, with the owner's words after them.
+        instructions, owners_words = "Pay only from a card in your own name.", "Questions? Write"
+        assert instructions in card.body and owners_words in card.body, card.body
+        assert card.body.index(instructions) < card.body.index(owners_words)
 
 
 async def test_a_menu_label_renamed_by_the_owner_is_shown_and_still_works(
