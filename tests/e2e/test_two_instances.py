@@ -28,7 +28,10 @@ from tests.fake_telegram.users import SimulatedUser
 from tests.redis_server import free_port
 
 PAID = "Order is paid"
-CLAIM_IDLE = 40.0  # OutboxWorker's claim_idle and one claim round after it
+# What a message the killed process had in hand waits for, at most: its dead consumer's
+# entries are claimed after claim_idle (30 s, one claim round later), and its dedup key stays
+# leased for sending_lease (50 s) from when the killed process took it.
+CLAIM_IDLE = 90.0
 DONE = "The order is completed"
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
@@ -202,9 +205,8 @@ async def test_two_instances_behind_a_round_robin_proxy_lose_and_double_nothing(
                     and all(times_shown(operators, f"🔄 #{b}: {DONE}") for b in bids.values())
                 ),
                 "everyone heard that the exchanges are completed",
-                # An entry Redis handed the killed process just before it noticed the closed
-                # connection is the survivor's after the worker's claim_idle (30 s), at the
-                # next claim round: at least once, later.
+                # What the killed process had in hand is the survivor's once its claim and
+                # lease run out (CLAIM_IDLE): at least once, later.
                 within=PATIENCE + CLAIM_IDLE,
             )
             await stays_silent(alice, bob, carol, operators, within=1.0)
