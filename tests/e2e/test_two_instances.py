@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.sandbox import RunningSandbox
+from bot.storage.keys import RedisKeys
 from tests.e2e.harness import logged_bot_process, subprocess_env, wired_settings
 from tests.e2e.observe import PATIENCE, shown, stays_silent, times_shown, wait_until
 from tests.e2e.steps import CARD, CARDHOLDER, EMAIL, TRON_ADDRESS, bid_id_of
@@ -199,16 +201,22 @@ async def test_two_instances_behind_a_round_robin_proxy_lose_and_double_nothing(
             bids[carol] = await exchange(fake_telegram, carol)
             for user in (alice, bob, carol):
                 sandbox.state.set_bid_status(int(bids[user]), "success")
-            await wait_until(
-                lambda: (
-                    all(times_shown(c, f"🔔 Status changed: {DONE}") for c in bids)
-                    and all(times_shown(operators, f"🔄 #{b}: {DONE}") for b in bids.values())
-                ),
-                "everyone heard that the exchanges are completed",
-                # What the killed process had in hand is the survivor's once its claim and
-                # lease run out (CLAIM_IDLE): at least once, later.
-                within=PATIENCE + CLAIM_IDLE,
-            )
+            try:
+                await wait_until(
+                    lambda: (
+                        all(times_shown(c, f"🔔 Status changed: {DONE}") for c in bids)
+                        and all(times_shown(operators, f"🔄 #{b}: {DONE}") for b in bids.values())
+                    ),
+                    "everyone heard that the exchanges are completed",
+                    # What the killed process had in hand is the survivor's once its claim
+                    # and lease run out (CLAIM_IDLE): at least once, later.
+                    within=PATIENCE + CLAIM_IDLE,
+                )
+            except AssertionError as failure:
+                raise AssertionError(
+                    f"{failure}\n{await send_queue_state(redis_url, redis_prefix)}\n"
+                    + "\n".join(c.transcript() for c in (*bids, operators))
+                ) from None
             await stays_silent(alice, bob, carol, operators, within=1.0)
     finally:
         await proxy.stop()
@@ -229,3 +237,25 @@ async def test_two_instances_behind_a_round_robin_proxy_lose_and_double_nothing(
     assert len(fake_telegram.calls("setWebhook")) == 1
     posted = [d.update_id for d in fake_telegram.webhook_deliveries if d.ok]
     assert len(posted) - len(set(posted)) >= 6, "each customer's e-mail and card came twice"
+
+
+async def send_queue_state(redis_url: str, prefix: str) -> str:
+    """What the send queue holds when a message does not come: for the failure's message."""
+    keys = RedisKeys(prefix)
+    client = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        lines = [f"send queue length {await client.xlen(keys.send_queue)}"]
+        for group in await client.xinfo_groups(keys.send_queue):
+            lines.append(f"group {group}")
+            for consumer in await client.xinfo_consumers(keys.send_queue, group["name"]):
+                lines.append(f"  consumer {consumer}")
+        pending = await client.xpending_range(keys.send_queue, "senders", "-", "+", 50)
+        lines.append(f"pending {pending}")
+        async for key in client.scan_iter(match=f"{prefix}:*"):
+            if "order" in key or "sendq" in key or "dedup" in key or "pause" in key:
+                kind = await client.type(key)
+                value = await client.lrange(key, 0, -1) if kind == "list" else kind  # type: ignore[misc]
+                lines.append(f"{key}: {value}")
+        return "\n".join(lines)
+    finally:
+        await client.aclose()
