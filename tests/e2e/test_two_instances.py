@@ -191,6 +191,7 @@ async def test_two_instances_behind_a_round_robin_proxy_lose_and_double_nothing(
                     and all(times_shown(operators, f"🔄 #{b}: {PAID}") for b in bids.values())
                 ),
                 "everyone heard that both exchanges are paid",
+                within=2 * PATIENCE,  # two processes on a busy machine
             )
             await stays_silent(alice, bob, operators, within=1.0)
             assert all(served >= 10 for served in proxy.served.values()), proxy.served
